@@ -1,0 +1,213 @@
+#include "config.h"
+
+#include "pipeline.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "decomp.h"
+#include "dialect.h"
+#include "linereader.h"
+#include "render.h"
+#include "source.h"
+#include "xalloc.h"
+
+/* lines read ahead to choose a dialect */
+#define SNIFF_LINES 20
+
+struct sniffed {
+    struct mw_line lines[SNIFF_LINES];
+    size_t n;
+};
+
+struct run {
+    const struct mw_opts *o;
+    const struct mw_ruleset *rs;
+    const struct mw_renderer *r;
+    void *rst;
+    struct mw_agg *agg;
+    bool output_closed;
+    time_t now;
+};
+
+static void
+sniffed_free(struct sniffed *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free((char *)(uintptr_t)s->lines[i].data);
+    s->n = 0;
+}
+
+static bool
+in_time_filter(const struct mw_opts *o, const struct mw_record *rec)
+{
+    if (!o->has_since && !o->has_until)
+        return true;
+    if (!rec->ts.valid)
+        return false;
+    if (o->has_since && rec->ts.sec < o->since)
+        return false;
+    if (o->has_until && rec->ts.sec >= o->until)
+        return false;
+    return true;
+}
+
+/* one line through dialect, rules, aggregation and streaming output */
+static void
+run_line(struct run *run, const struct mw_dialect *dl, void *dst,
+         size_t input, const char *path, const struct mw_line *line)
+{
+    struct mw_record rec;
+    struct mw_event ev;
+
+    if (dl->parse(dst, line, &rec) != 0)
+        return;
+    if (!in_time_filter(run->o, &rec))
+        return;
+    agg_line(run->agg, input, &rec);
+    if (!ruleset_match(run->rs, &rec, &ev)) {
+        agg_unmatched(run->agg, input, &rec);
+        return;
+    }
+    agg_event(run->agg, input, &ev);
+    if (run->r->event && !run->output_closed &&
+        run->r->event(run->rst, &ev, path) < 0)
+        run->output_closed = true;
+}
+
+/* read the first lines into owned copies */
+static int
+sniff_lines(struct mw_linereader *lr, struct sniffed *s, struct mw_err *err)
+{
+    struct mw_line line;
+    int rc = 0;
+    s->n = 0;
+    while (s->n < SNIFF_LINES && (rc = linereader_next(lr, &line, err)) == 1) {
+        s->lines[s->n] = line;
+        s->lines[s->n].data = xmemdup(line.data, line.len);
+        s->n++;
+    }
+    return rc < 0 ? -1 : 0;
+}
+
+static const struct mw_dialect *
+choose_dialect(const struct mw_opts *o, const struct sniffed *s,
+               const char *path)
+{
+    const char *why = "chosen with --input-format";
+    const struct mw_dialect *dl;
+    if (strcmp(o->input_format, "auto") == 0)
+        dl = dialect_sniff(s->lines, s->n, &why);
+    else
+        dl = dialect_find(o->input_format);
+    if (o->verbose)
+        diag_warn("%s: %s (%s)", path, dl->name, why);
+    return dl;
+}
+
+/* analyse one opened input; returns -1 after a read error */
+static int
+run_input(struct run *run, struct mw_source *src, const char *path)
+{
+    struct mw_err err;
+    struct sniffed s = {.n = 0};
+    int status = 0;
+
+    struct mw_decomp *d = decomp_open(src->fd, path, &err);
+    if (!d) {
+        err_print(&err);
+        return -1;
+    }
+    struct mw_linereader *lr = linereader_new(d, run->o->max_line);
+    int rc = sniff_lines(lr, &s, &err);
+    const struct mw_dialect *dl = choose_dialect(run->o, &s, path);
+    size_t input = agg_input_begin(run->agg, path, dl->name);
+    time_t ref = src->is_stdin ? run->now : src->mtime;
+    void *dst = dl->open(ref);
+
+    for (size_t i = 0; i < s.n && !run->output_closed; i++)
+        run_line(run, dl, dst, input, path, &s.lines[i]);
+    if (rc == 0 && s.n == SNIFF_LINES) {
+        struct mw_line line;
+        while (!run->output_closed &&
+               (rc = linereader_next(lr, &line, &err)) == 1)
+            run_line(run, dl, dst, input, path, &line);
+    }
+    if (rc < 0) {
+        err_print(&err);
+        status = -1;
+    }
+    agg_input_end(run->agg, input, linereader_cut_count(lr), status < 0);
+    dl->close(dst);
+    sniffed_free(&s);
+    linereader_free(lr);
+    decomp_close(d);
+    return status;
+}
+
+static bool
+findings_at_level(const struct mw_summary *sum, int level)
+{
+    if (level < 0)
+        return false;
+    for (size_t i = 0; i < sum->nfindings; i++)
+        if ((int)sum->findings[i].level >= level)
+            return true;
+    return false;
+}
+
+enum mw_run_status
+pipeline_run(const struct mw_opts *o, const struct mw_ruleset *rs, FILE *out)
+{
+    struct run run = {.o = o, .rs = rs};
+    struct mw_agg_opts ao = {.window = o->window, .top = o->top};
+    struct mw_render_opts ro = {.out = out, .top = o->top ? o->top : 10,
+                                .version = PACKAGE_VERSION};
+    enum mw_run_status status = MW_RUN_OK;
+    const char *stdin_path[] = {"-"};
+    size_t n = o->nfiles ? o->nfiles : 1;
+    const char **paths = xmalloc(n * sizeof *paths);
+
+    memcpy(paths, o->nfiles ? o->files : stdin_path, n * sizeof *paths);
+    source_order(paths, n);
+    run.now = o->has_now ? (time_t)o->now : time(NULL);
+    ro.now = run.now;
+    ro.color = o->color == MW_COLOR_ALWAYS ||
+               (o->color == MW_COLOR_AUTO && isatty(fileno(out)) &&
+                !(getenv("NO_COLOR") && *getenv("NO_COLOR")) &&
+                !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0));
+    run.r = render_find(o->output);
+    run.rst = run.r->open(&ro);
+    run.agg = agg_new(&ao);
+
+    for (size_t i = 0; i < n && !run.output_closed; i++) {
+        struct mw_source src;
+        struct mw_err err;
+        if (source_open(&src, paths[i], &err) < 0) {
+            err_print(&err);
+            status = MW_RUN_ERROR;
+            continue;
+        }
+        if (run_input(&run, &src, paths[i]) < 0)
+            status = MW_RUN_ERROR;
+        source_close(&src);
+    }
+
+    const struct mw_summary *sum = agg_summary(run.agg);
+    bool quiet = o->quiet && sum->nfindings == 0;
+    if (!run.output_closed && run.r->finish && !quiet &&
+        run.r->finish(run.rst, sum) < 0)
+        run.output_closed = true;
+    if (status == MW_RUN_OK && findings_at_level(sum, o->fail_level))
+        status = MW_RUN_FINDINGS;
+    run.r->close(run.rst);
+    agg_free(run.agg);
+    free(paths);
+    if (run.output_closed && status != MW_RUN_ERROR)
+        return MW_RUN_OUTPUT_CLOSED;
+    return status;
+}
