@@ -1,0 +1,1 @@
+--rules rules --since tomorrow --until yesterday samples/incident.log

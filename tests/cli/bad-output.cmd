@@ -1,0 +1,1 @@
+--output nope samples/incident.log

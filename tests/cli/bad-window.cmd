@@ -1,0 +1,1 @@
+--rules rules --window 0 samples/incident.log

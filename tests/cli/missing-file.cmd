@@ -1,0 +1,1 @@
+--rules rules tests/cli/no-such-file.log
