@@ -1,0 +1,994 @@
+#include "config.h"
+
+#include "rules.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "prefilter.h"
+#include "rules_impl.h"
+#include "xalloc.h"
+
+/* Rule files (rules-format version 1) are read with libyaml's event API
+ * into a small tree of nodes that remember where they start, then checked
+ * key by key, so that every error can say file:line:column. */
+
+#define MAX_FILE_SIZE (16u * 1024u * 1024u)
+#define MAX_DEPTH     32
+#define MAX_TITLE     60
+
+/* SPEC "Root-cause categories", in SPEC order */
+const char *const mw_categories[] = {
+    "connection.refused",
+    "connection.timeout",
+    "connection.lost",
+    "auth.failure",
+    "auth.required",
+    "tls.handshake",
+    "tls.certificate",
+    "dns",
+    "network",
+    "policy.dnsbl",
+    "policy.relay",
+    "policy.reject",
+    "protocol",
+    "mailbox",
+    "server.unavailable",
+};
+const size_t mw_category_count = sizeof mw_categories / sizeof mw_categories[0];
+
+static const char *const level_names[MW_LEVEL_COUNT] = {
+    "informational", "low", "medium", "high", "critical",
+};
+
+int
+level_from_name(const char *s)
+{
+    for (int i = 0; i < MW_LEVEL_COUNT; i++)
+        if (strcmp(s, level_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *
+level_name(enum mw_level l)
+{
+    return (unsigned)l < MW_LEVEL_COUNT ? level_names[l] : "unknown";
+}
+
+int
+category_index(const char *name)
+{
+    for (size_t i = 0; i < mw_category_count; i++)
+        if (strcmp(name, mw_categories[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* ------------------------------------------------------------ the tree */
+
+enum ytype { Y_SCALAR, Y_SEQ, Y_MAP };
+
+struct ynode {
+    enum ytype type;
+    struct mw_pos pos;      /* start, 1-based */
+    unsigned long end_line; /* 1-based line of the end mark */
+    yaml_scalar_style_t style;
+    char *val; /* scalar bytes, NUL-terminated */
+    size_t len;
+    struct ynode **kids; /* items, or key, value, key, value ... */
+    size_t n, cap;
+};
+
+struct loader {
+    struct mw_ruleset *rs;
+    const char *path; /* in the ruleset's pool */
+    const char *text; /* the file */
+    size_t text_len;
+    struct mw_err *err;
+};
+
+static void
+ynode_free(struct ynode *n)
+{
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->n; i++)
+        ynode_free(n->kids[i]);
+    free(n->kids);
+    free(n->val);
+    free(n);
+}
+
+static struct ynode *
+ynode_new(enum ytype type, const yaml_event_t *ev)
+{
+    struct ynode *n = xcalloc(1, sizeof *n);
+    n->type = type;
+    n->pos.line = (unsigned long)ev->start_mark.line + 1;
+    n->pos.column = (unsigned long)ev->start_mark.column + 1;
+    n->end_line = (unsigned long)ev->end_mark.line + 1;
+    return n;
+}
+
+static void
+ynode_add(struct ynode *parent, struct ynode *kid)
+{
+    if (parent->n == parent->cap) {
+        parent->cap = parent->cap ? parent->cap * 2 : 8;
+        parent->kids =
+            xreallocarray(parent->kids, parent->cap, sizeof *parent->kids);
+    }
+    parent->kids[parent->n++] = kid;
+}
+
+static int fail_at(struct loader *ld, struct mw_pos pos, const char *fmt, ...)
+    MW_PRINTF(3, 4);
+
+static int
+fail_at(struct loader *ld, struct mw_pos pos, const char *fmt, ...)
+{
+    char text[sizeof ld->err->text];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    err_set_pos(ld->err, ld->path, pos.line, pos.column, "%s", text);
+    return -1;
+}
+
+/* 1-based line and column (in characters) of a byte offset of the file */
+static struct mw_pos
+pos_of_offset(const struct loader *ld, size_t off)
+{
+    struct mw_pos p = {1, 1};
+    for (size_t i = 0; i < off && i < ld->text_len; i++) {
+        unsigned char c = (unsigned char)ld->text[i];
+        if (c == '\n') {
+            p.line++;
+            p.column = 1;
+        } else if ((c & 0xc0) != 0x80) {
+            p.column++;
+        }
+    }
+    return p;
+}
+
+static int
+yaml_fail(struct loader *ld, const yaml_parser_t *p)
+{
+    struct mw_pos pos;
+    const char *problem = p->problem ? p->problem : "unknown error";
+    if (p->error == YAML_MEMORY_ERROR)
+        free(xmalloc(SIZE_MAX)); /* reports and exits */
+    if (p->error == YAML_READER_ERROR) {
+        pos = pos_of_offset(ld, p->problem_offset);
+        return fail_at(ld, pos, "yaml syntax error: %s", problem);
+    }
+    pos.line = (unsigned long)p->problem_mark.line + 1;
+    pos.column = (unsigned long)p->problem_mark.column + 1;
+    if (p->context)
+        return fail_at(ld, pos, "yaml syntax error: %s (%s)", problem,
+                       p->context);
+    return fail_at(ld, pos, "yaml syntax error: %s", problem);
+}
+
+struct builder {
+    struct ynode *root;
+    struct ynode *stack[MAX_DEPTH];
+    int depth;
+    int docs;
+};
+
+static struct mw_pos
+event_pos(const yaml_event_t *ev)
+{
+    struct mw_pos p = {(unsigned long)ev->start_mark.line + 1,
+                       (unsigned long)ev->start_mark.column + 1};
+    return p;
+}
+
+/* attach a new node to the tree; containers are pushed */
+static int
+build_node(struct loader *ld, struct builder *b, const yaml_event_t *ev,
+           enum ytype type)
+{
+    if (b->depth == MAX_DEPTH)
+        return fail_at(ld, event_pos(ev), "nesting deeper than %d levels",
+                       MAX_DEPTH);
+    struct ynode *n = ynode_new(type, ev);
+    if (type == Y_SCALAR) {
+        n->style = ev->data.scalar.style;
+        n->len = ev->data.scalar.length;
+        n->val = xmemdup(ev->data.scalar.value, n->len);
+    }
+    if (b->depth > 0)
+        ynode_add(b->stack[b->depth - 1], n);
+    else if (!b->root)
+        b->root = n;
+    else
+        ynode_free(n); /* cannot happen: one node per document */
+    if (type != Y_SCALAR)
+        b->stack[b->depth++] = n;
+    return 0;
+}
+
+static int
+build_event(struct loader *ld, struct builder *b, const yaml_event_t *ev)
+{
+    switch (ev->type) {
+    case YAML_DOCUMENT_START_EVENT:
+        if (b->docs++ > 0)
+            return fail_at(ld, event_pos(ev),
+                           "more than one YAML document in a rule file");
+        return 0;
+    case YAML_ALIAS_EVENT:
+        return fail_at(ld, event_pos(ev), "aliases are not supported");
+    case YAML_SCALAR_EVENT:
+        return build_node(ld, b, ev, Y_SCALAR);
+    case YAML_SEQUENCE_START_EVENT:
+        return build_node(ld, b, ev, Y_SEQ);
+    case YAML_MAPPING_START_EVENT:
+        return build_node(ld, b, ev, Y_MAP);
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        if (b->depth > 0)
+            b->stack[--b->depth]->end_line =
+                (unsigned long)ev->end_mark.line + 1;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* parse the whole file into *root (NULL for an empty stream) */
+static int
+yaml_tree(struct loader *ld, struct ynode **root)
+{
+    yaml_parser_t p;
+    struct builder b = {0};
+    int rc = 0;
+    bool done = false;
+    if (!yaml_parser_initialize(&p))
+        free(xmalloc(SIZE_MAX)); /* reports and exits */
+    yaml_parser_set_input_string(&p, (const unsigned char *)ld->text,
+                                 ld->text_len);
+    while (!done && rc == 0) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&p, &ev)) {
+            rc = yaml_fail(ld, &p);
+            break;
+        }
+        done = ev.type == YAML_STREAM_END_EVENT;
+        rc = build_event(ld, &b, &ev);
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&p);
+    if (rc != 0) {
+        ynode_free(b.root);
+        return -1;
+    }
+    *root = b.root;
+    return 0;
+}
+
+/* ------------------------------------------------------- value checks */
+
+static const char *
+kind_name(const struct ynode *n)
+{
+    return n->type == Y_MAP   ? "a mapping"
+           : n->type == Y_SEQ ? "a list"
+                              : "a string";
+}
+
+/* an empty plain scalar, or one of YAML's null spellings */
+static bool
+is_empty(const struct ynode *n)
+{
+    static const char *const nulls[] = {"~", "null", "Null", "NULL"};
+    if (n->len == 0)
+        return true;
+    if (n->style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
+        if (strcmp(n->val, nulls[i]) == 0)
+            return true;
+    return false;
+}
+
+/* a non-empty string value for key */
+static int
+want_string(struct loader *ld, const struct ynode *v, const char *key)
+{
+    if (v->type != Y_SCALAR)
+        return fail_at(ld, v->pos, "'%s' must be a string, not %s", key,
+                       kind_name(v));
+    if (is_empty(v))
+        return fail_at(ld, v->pos, "empty value for '%s'", key);
+    return 0;
+}
+
+/* a non-empty list for key; a single string is accepted when one_ok */
+static int
+want_list(struct loader *ld, const struct ynode *v, const char *key,
+          bool one_ok)
+{
+    if (one_ok && v->type == Y_SCALAR)
+        return want_string(ld, v, key);
+    if (v->type != Y_SEQ)
+        return fail_at(ld, v->pos, "'%s' must be a list%s, not %s", key,
+                       one_ok ? " or a string" : "", kind_name(v));
+    if (v->n == 0)
+        return fail_at(ld, v->pos, "empty value for '%s'", key);
+    return 0;
+}
+
+/* the items of a string-or-list value */
+static const struct ynode *const *
+list_items(const struct ynode *const *v, size_t *n)
+{
+    if ((*v)->type == Y_SCALAR) {
+        *n = 1;
+        return v;
+    }
+    *n = (*v)->n;
+    return (const struct ynode *const *)(*v)->kids;
+}
+
+static size_t
+utf8_chars(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)s[i] & 0xc0) != 0x80;
+    return n;
+}
+
+/* ---------------------------------------------- pattern error position */
+
+static size_t
+utf8_len(unsigned char c)
+{
+    return c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+}
+
+/* byte offset in the file of a 1-based line and character column */
+static size_t
+offset_of_pos(const struct loader *ld, struct mw_pos pos)
+{
+    size_t i = 0;
+    unsigned long line = 1, col = 1;
+    if (ld->text_len >= 3 && memcmp(ld->text, "\xef\xbb\xbf", 3) == 0)
+        i = 3; /* libyaml skips a BOM */
+    for (; i < ld->text_len && line < pos.line; i++)
+        if (ld->text[i] == '\n')
+            line++;
+    for (; i < ld->text_len && col < pos.column; col++)
+        i += utf8_len((unsigned char)ld->text[i]);
+    return i < ld->text_len ? i : ld->text_len;
+}
+
+/* bytes of value produced by the double-quoted escape at s[0] == '\\' and
+ * the source bytes it spans; 0 when unknown */
+static size_t
+dq_escape(const char *s, size_t avail, size_t *srclen)
+{
+    size_t hex = 0;
+    if (avail < 2)
+        return 0;
+    switch (s[1]) {
+    case 'x':
+        hex = 2;
+        break;
+    case 'u':
+        hex = 4;
+        break;
+    case 'U':
+        hex = 8;
+        break;
+    case 'N':
+    case '_':
+        *srclen = 2;
+        return 2; /* U+0085, U+00A0 */
+    case 'L':
+    case 'P':
+        *srclen = 2;
+        return 3; /* U+2028, U+2029 */
+    default:
+        *srclen = 2;
+        return 1;
+    }
+    if (avail < 2 + hex)
+        return 0;
+    unsigned long cp = 0;
+    for (size_t i = 0; i < hex; i++) {
+        char c = s[2 + i];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (d < 0)
+            return 0;
+        cp = cp * 16 + (unsigned long)d;
+    }
+    *srclen = 2 + hex;
+    return hex == 2 || cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+/* Where byte off of a scalar's value is in the file: exact for one-line
+ * plain, single- and double-quoted scalars, else the scalar's start. */
+static struct mw_pos
+value_pos(const struct loader *ld, const struct ynode *n, size_t off)
+{
+    struct mw_pos pos = n->pos;
+    bool sq = n->style == YAML_SINGLE_QUOTED_SCALAR_STYLE;
+    bool dq = n->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    if (n->end_line != n->pos.line ||
+        !(sq || dq || n->style == YAML_PLAIN_SCALAR_STYLE))
+        return n->pos;
+    size_t s = offset_of_pos(ld, n->pos) + (sq || dq);
+    size_t v = 0;
+    pos.column += sq || dq;
+    while (v < off && v < n->len && s < ld->text_len) {
+        const char *src = ld->text + s;
+        size_t avail = ld->text_len - s, vlen = 1, slen = 1, chars = 1;
+        if (sq && avail >= 2 && src[0] == '\'' && src[1] == '\'') {
+            slen = 2;
+            chars = 2;
+        } else if (dq && src[0] == '\\') {
+            vlen = dq_escape(src, avail, &slen);
+            chars = slen;
+            if (vlen == 0)
+                return n->pos;
+        } else {
+            vlen = slen = utf8_len((unsigned char)*src);
+            if (slen > avail || memcmp(src, n->val + v, slen) != 0)
+                return n->pos; /* lost track: best effort */
+        }
+        s += slen;
+        v += vlen;
+        pos.column += chars;
+    }
+    return pos;
+}
+
+/* ----------------------------------------------------------- rule keys */
+
+struct rulebuild {
+    struct mw_rule *r;
+    struct mw_rule_impl *ri;
+    const struct ynode *match;
+    unsigned seen; /* bit i: rule_keys[i] was given */
+};
+
+typedef int (*key_fn)(struct loader *ld, struct rulebuild *b,
+                      const struct ynode *v);
+
+static const char *
+pool_str(struct loader *ld, const struct ynode *v)
+{
+    return strpool_add(ld->rs->pool, v->val, v->len);
+}
+
+static bool
+id_char_ok(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
+}
+
+static int
+key_id(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+{
+    if (want_string(ld, v, "id") < 0)
+        return -1;
+    for (size_t i = 0; i < v->len; i++)
+        if (!id_char_ok(v->val[i]))
+            return fail_at(ld, v->pos,
+                           "bad id '%s': use only a-z, 0-9, '_', '.', '-'",
+                           v->val);
+    const struct mw_rule *first = ruleset_find(ld->rs, v->val);
+    if (first)
+        return fail_at(ld, v->pos,
+                       "duplicate id '%s' (first defined at %s:%lu)", v->val,
+                       first->file, first->line);
+    b->r->id = pool_str(ld, v);
+    return 0;
+}
+
+static int
+key_title(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+{
+    if (want_string(ld, v, "title") < 0)
+        return -1;
+    if (utf8_chars(v->val, v->len) > MAX_TITLE)
+        return fail_at(ld, v->pos, "title longer than %d characters",
+                       MAX_TITLE);
+    b->r->title = pool_str(ld, v);
+    return 0;
+}
+
+static int
+key_category(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+{
+    if (want_string(ld, v, "category") < 0)
+        return -1;
+    int i = category_index(v->val);
+    if (i < 0)
+        return fail_at(ld, v->pos, "unknown category '%s'", v->val);
+    b->r->category = mw_categories[i];
+    b->r->category_idx = i;
+    return 0;
+}
+
+static int
+key_level(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+{
+    if (want_string(ld, v, "level") < 0)
+        return -1;
+    int l = level_from_name(v->val);
+    if (l < 0)
+        return fail_at(ld, v->pos,
+                       "unknown level '%s' (use informational, low, medium, "
+                       "high or critical)",
+                       v->val);
+    b->r->level = (enum mw_level)l;
+    return 0;
+}
+
+static int
+key_cause(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+{
+    if (want_string(ld, v, "cause") < 0)
+        return -1;
+    b->r->cause = pool_str(ld, v);
+    return 0;
+}
+
+static int
+key_fix(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+{
+    if (want_string(ld, v, "fix") < 0)
+        return -1;
+    b->r->fix = pool_str(ld, v);
+    return 0;
+}
+
+static int
+key_priority(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+{
+    if (want_string(ld, v, "priority") < 0)
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    long p = strtol(v->val, &end, 10);
+    if (errno || end != v->val + v->len || p < INT_MIN || p > INT_MAX ||
+        v->val[0] == ' ')
+        return fail_at(ld, v->pos, "'priority' must be an integer, not '%s'",
+                       v->val);
+    b->r->priority = (int)p;
+    return 0;
+}
+
+static int
+key_program(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+{
+    size_t n;
+    if (want_list(ld, v, "program", true) < 0)
+        return -1;
+    const struct ynode *const *items = list_items(&v, &n);
+    b->ri->progs = xcalloc(n, sizeof *b->ri->progs);
+    b->ri->prog_lens = xcalloc(n, sizeof *b->ri->prog_lens);
+    for (size_t i = 0; i < n; i++) {
+        if (want_string(ld, items[i], "program") < 0)
+            return -1;
+        b->ri->progs[i] =
+            strpool_intern(ld->rs->pool, items[i]->val, items[i]->len);
+        b->ri->prog_lens[i] = items[i]->len;
+        b->ri->nprogs++;
+    }
+    return 0;
+}
+
+static int
+key_prefilter(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+{
+    size_t n;
+    if (want_list(ld, v, "prefilter", true) < 0)
+        return -1;
+    const struct ynode *const *items = list_items(&v, &n);
+    b->ri->lits = xcalloc(n, sizeof *b->ri->lits);
+    b->ri->lit_lens = xcalloc(n, sizeof *b->ri->lit_lens);
+    for (size_t i = 0; i < n; i++) {
+        if (want_string(ld, items[i], "prefilter") < 0)
+            return -1;
+        if (items[i]->len < MW_LITERAL_MIN)
+            return fail_at(ld, items[i]->pos,
+                           "prefilter literal '%s' is shorter than %d bytes",
+                           items[i]->val, MW_LITERAL_MIN);
+        b->ri->lits[i] = pool_str(ld, items[i]);
+        b->ri->lit_lens[i] = items[i]->len;
+        b->ri->nlits++;
+    }
+    return 0;
+}
+
+static int
+key_match(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+{
+    char text[256];
+    size_t off = 0;
+    if (want_string(ld, v, "match") < 0)
+        return -1;
+    b->ri->match_pos = v->pos;
+    b->match = v;
+    if (rule_compile(ld->rs, b->ri, v->val, v->len, text, sizeof text, &off) <
+        0) {
+        /* too many groups: no offset; else PCRE2's offset in the pattern */
+        struct mw_pos pos = b->ri->code ? v->pos : value_pos(ld, v, off);
+        return fail_at(ld, pos, "bad regex: %s", text);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ examples */
+
+/* a mapping key: a string, not seen before in the mapping */
+static int
+check_key(struct loader *ld, const struct ynode *map, size_t i)
+{
+    const struct ynode *k = map->kids[i];
+    if (k->type != Y_SCALAR)
+        return fail_at(ld, k->pos, "a key must be a string, not %s",
+                       kind_name(k));
+    for (size_t j = 0; j < i; j += 2)
+        if (map->kids[j]->len == k->len &&
+            memcmp(map->kids[j]->val, k->val, k->len) == 0)
+            return fail_at(ld, k->pos, "duplicate key '%s'", k->val);
+    return 0;
+}
+
+static int
+example_fields(struct loader *ld, struct mw_example *ex, const struct ynode *v)
+{
+    if (v->type != Y_MAP)
+        return fail_at(ld, v->pos, "'fields' must be a mapping, not %s",
+                       kind_name(v));
+    ex->fields = xcalloc(v->n / 2 + 1, sizeof *ex->fields);
+    for (size_t i = 0; i + 1 < v->n; i += 2) {
+        const struct ynode *val = v->kids[i + 1];
+        if (check_key(ld, v, i) < 0)
+            return -1;
+        if (val->type != Y_SCALAR)
+            return fail_at(ld, val->pos, "field '%s' must be a string, not %s",
+                           v->kids[i]->val, kind_name(val));
+        struct mw_expect *f = &ex->fields[ex->nfields++];
+        f->name = pool_str(ld, v->kids[i]);
+        f->val = pool_str(ld, val);
+        f->len = val->len;
+        f->pos = val->pos;
+    }
+    return 0;
+}
+
+/* {line: ..., fields: {...}} */
+static int
+example_map(struct loader *ld, struct mw_example *ex, const struct ynode *m)
+{
+    const struct ynode *line = NULL;
+    for (size_t i = 0; i + 1 < m->n; i += 2) {
+        const struct ynode *k = m->kids[i], *v = m->kids[i + 1];
+        if (check_key(ld, m, i) < 0)
+            return -1;
+        if (strcmp(k->val, "line") == 0) {
+            if (want_string(ld, v, "line") < 0)
+                return -1;
+            line = v;
+        } else if (strcmp(k->val, "fields") == 0) {
+            if (example_fields(ld, ex, v) < 0)
+                return -1;
+        } else {
+            return fail_at(ld, k->pos, "unknown key '%s'", k->val);
+        }
+    }
+    if (!line)
+        return fail_at(ld, m->pos, "missing required key 'line'");
+    ex->text = pool_str(ld, line);
+    ex->len = line->len;
+    ex->pos = line->pos;
+    return 0;
+}
+
+/* examples (mappings allowed) or counter_examples (strings only) */
+static int
+example_list(struct loader *ld, const struct ynode *v, const char *key,
+             bool maps, struct mw_example **out, size_t *nout)
+{
+    if (want_list(ld, v, key, false) < 0)
+        return -1;
+    *out = xcalloc(v->n, sizeof **out);
+    for (size_t i = 0; i < v->n; i++) {
+        const struct ynode *it = v->kids[i];
+        struct mw_example *ex = &(*out)[(*nout)++];
+        if (maps && it->type == Y_MAP) {
+            if (example_map(ld, ex, it) < 0)
+                return -1;
+            continue;
+        }
+        if (it->type != Y_SCALAR)
+            return fail_at(ld, it->pos, "an entry of '%s' must be %s, not %s",
+                           key, maps ? "a string or a mapping" : "a string",
+                           kind_name(it));
+        if (is_empty(it))
+            return fail_at(ld, it->pos, "empty value in '%s'", key);
+        ex->text = pool_str(ld, it);
+        ex->len = it->len;
+        ex->pos = it->pos;
+    }
+    return 0;
+}
+
+static int
+key_examples(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+{
+    return example_list(ld, v, "examples", true, &b->ri->examples,
+                        &b->ri->nexamples);
+}
+
+static int
+key_counters(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+{
+    return example_list(ld, v, "counter_examples", false, &b->ri->counters,
+                        &b->ri->ncounters);
+}
+
+/* --------------------------------------------------------------- rules */
+
+static const struct rule_key {
+    const char *name;
+    bool required;
+    key_fn fn;
+} rule_keys[] = {
+    {"id", true, key_id},
+    {"title", true, key_title},
+    {"category", true, key_category},
+    {"level", true, key_level},
+    {"cause", true, key_cause},
+    {"fix", false, key_fix},
+    {"program", false, key_program},
+    {"priority", false, key_priority},
+    {"prefilter", false, key_prefilter},
+    {"match", true, key_match},
+    {"examples", true, key_examples},
+    {"counter_examples", true, key_counters},
+};
+#define NRULE_KEYS (sizeof rule_keys / sizeof rule_keys[0])
+
+static int
+rule_key(struct loader *ld, struct rulebuild *b, const struct ynode *k,
+         const struct ynode *v)
+{
+    if (k->type != Y_SCALAR)
+        return fail_at(ld, k->pos, "a key must be a string, not %s",
+                       kind_name(k));
+    for (size_t i = 0; i < NRULE_KEYS; i++) {
+        if (strcmp(k->val, rule_keys[i].name) != 0)
+            continue;
+        if (b->seen & (1u << i))
+            return fail_at(ld, k->pos, "duplicate key '%s'", k->val);
+        b->seen |= 1u << i;
+        return rule_keys[i].fn(ld, b, v);
+    }
+    return fail_at(ld, k->pos, "unknown key '%s'", k->val);
+}
+
+/* no prefilter given: take a literal from the pattern when there is one */
+static void
+rule_derive(struct loader *ld, struct rulebuild *b)
+{
+    char *lit = xmalloc(b->match->len + 1);
+    size_t n = prefilter_derive(b->match->val, b->match->len, lit);
+    if (n >= MW_LITERAL_MIN) {
+        b->ri->lits = xcalloc(1, sizeof *b->ri->lits);
+        b->ri->lit_lens = xcalloc(1, sizeof *b->ri->lit_lens);
+        b->ri->lits[0] = strpool_add(ld->rs->pool, lit, n);
+        b->ri->lit_lens[0] = n;
+        b->ri->nlits = 1;
+        b->ri->lits_derived = true;
+    }
+    free(lit);
+}
+
+static int
+load_rule(struct loader *ld, const struct ynode *m)
+{
+    struct rulebuild b = {0};
+    b.r = xcalloc(1, sizeof *b.r);
+    b.ri = xcalloc(1, sizeof *b.ri);
+    b.r->impl = b.ri;
+    b.r->priority = 100;
+    b.r->file = ld->path;
+    b.r->line = m->pos.line;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i + 1 < m->n; i += 2)
+        rc = rule_key(ld, &b, m->kids[i], m->kids[i + 1]);
+    for (size_t i = 0; rc == 0 && i < NRULE_KEYS; i++)
+        if (rule_keys[i].required && !(b.seen & (1u << i)))
+            rc = fail_at(ld, m->pos, "missing required key '%s'",
+                         rule_keys[i].name);
+    if (rc != 0) {
+        rule_free(b.r);
+        return -1;
+    }
+    if (b.ri->nlits == 0)
+        rule_derive(ld, &b);
+    ruleset_add_rule(ld->rs, b.r);
+    return 0;
+}
+
+static int
+load_root(struct loader *ld, const struct ynode *root)
+{
+    struct mw_pos start = {1, 1};
+    const struct ynode *rules = NULL;
+    if (!root)
+        return fail_at(ld, start, "missing required key 'rules'");
+    if (root->type != Y_MAP)
+        return fail_at(ld, root->pos, "the top level must be a mapping, not %s",
+                       kind_name(root));
+    for (size_t i = 0; i + 1 < root->n; i += 2) {
+        const struct ynode *k = root->kids[i];
+        if (check_key(ld, root, i) < 0)
+            return -1;
+        if (strcmp(k->val, "rules") != 0)
+            return fail_at(ld, k->pos, "unknown key '%s'", k->val);
+        rules = root->kids[i + 1];
+    }
+    if (!rules)
+        return fail_at(ld, root->pos, "missing required key 'rules'");
+    if (want_list(ld, rules, "rules", false) < 0)
+        return -1;
+    for (size_t i = 0; i < rules->n; i++) {
+        const struct ynode *m = rules->kids[i];
+        if (m->type != Y_MAP)
+            return fail_at(ld, m->pos, "a rule must be a mapping, not %s",
+                           kind_name(m));
+        if (load_rule(ld, m) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* -------------------------------------------------------- files, dirs */
+
+static char *
+read_file(const char *path, size_t *len, struct mw_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        err_set_errno(err, path, errno, "cannot open rule file");
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (n == cap) {
+            if (cap >= MAX_FILE_SIZE) {
+                err_set(err, path, "rule file larger than %u MiB",
+                        MAX_FILE_SIZE >> 20);
+                goto fail;
+            }
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        err_set_errno(err, path, errno, "cannot read rule file");
+        goto fail;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+fail:
+    fclose(f);
+    free(buf);
+    return NULL;
+}
+
+static int
+load_file(struct mw_ruleset *rs, const char *path, struct mw_err *err)
+{
+    struct loader ld = {.rs = rs, .err = err};
+    struct ynode *root = NULL;
+    size_t before = rs->n;
+    char *text = read_file(path, &ld.text_len, err);
+    if (!text)
+        return -1;
+    ld.text = text;
+    ld.path = strpool_intern(rs->pool, path, strlen(path));
+    int rc = yaml_tree(&ld, &root);
+    if (rc == 0)
+        rc = load_root(&ld, root);
+    ynode_free(root);
+    free(text);
+    if (rc != 0)
+        ruleset_truncate(rs, before); /* a file loads whole or not at all */
+    return rc;
+}
+
+static bool
+is_rule_file(const char *name)
+{
+    size_t n = strlen(name);
+    if (name[0] == '.')
+        return false;
+    return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+           (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+load_dir(struct mw_ruleset *rs, const char *path, struct mw_err *err)
+{
+    DIR *d = opendir(path);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    if (!d) {
+        err_set_errno(err, path, errno, "cannot open rules directory");
+        return -1;
+    }
+    for (struct dirent *de; (de = readdir(d)) != NULL;) {
+        if (!is_rule_file(de->d_name))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            names = xreallocarray(names, cap, sizeof *names);
+        }
+        size_t len = strlen(path) + strlen(de->d_name) + 2;
+        names[n] = xmalloc(len);
+        snprintf(names[n++], len, "%s/%s", path, de->d_name);
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(names, n, sizeof *names, name_cmp);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0)
+            rc = load_file(rs, names[i], err);
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+int
+ruleset_load(struct mw_ruleset *rs, const char *path, struct mw_err *err)
+{
+    struct stat st;
+    err_clear(err);
+    if (stat(path, &st) != 0) {
+        err_set_errno(err, path, errno, "cannot read rules");
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode))
+        return load_dir(rs, path, err);
+    return load_file(rs, path, err);
+}
