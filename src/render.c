@@ -1,0 +1,75 @@
+#include "config.h"
+
+#include "render.h"
+
+#include <string.h>
+
+#include "escape.h"
+#include "render_backends.h"
+#include "timeparse.h"
+
+/* The renderer table: a new output format is one file and one entry here.
+ * The list also yields the "text|json|..." string for --help. */
+#define MW_RENDERERS(X) X(text) X(json) X(ndjson)
+
+#define MW_RENDER_ROW(n)  &render_##n##_backend,
+#define MW_RENDER_NAME(n) "|" #n
+
+static const struct mw_renderer *const renderers[] = {
+    MW_RENDERERS(MW_RENDER_ROW)};
+static const char renderer_names[] = MW_RENDERERS(MW_RENDER_NAME);
+
+const struct mw_renderer *
+render_find(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < sizeof renderers / sizeof renderers[0]; i++)
+        if (strcmp(renderers[i]->name, name) == 0)
+            return renderers[i];
+    return NULL;
+}
+
+const char *
+render_names(void)
+{
+    return renderer_names + 1; /* skip the leading '|' */
+}
+
+int
+render_write(FILE *out, const struct mw_buf *b)
+{
+    if (b->len && fwrite(b->data, 1, b->len, out) != b->len)
+        return -1;
+    return ferror(out) ? -1 : 0;
+}
+
+int
+render_flush(FILE *out)
+{
+    return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}
+
+size_t
+render_rfc3339(int64_t sec, char *out, size_t size)
+{
+    struct mw_time t = {.sec = sec, .valid = true};
+    return time_format_rfc3339(&t, out, size);
+}
+
+void
+render_json_str(struct mw_buf *b, const char *s, size_t len)
+{
+    buf_putc(b, '"');
+    escape_json(b, s, len);
+    buf_putc(b, '"');
+}
+
+void
+render_json_cstr(struct mw_buf *b, const char *s)
+{
+    if (s)
+        render_json_str(b, s, strlen(s));
+    else
+        buf_append(b, "null", 4);
+}

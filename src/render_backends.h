@@ -1,0 +1,29 @@
+/* Private to the renderer family: the backend objects listed in the table
+ * in render.c, and small helpers the backends share. */
+#ifndef MW_RENDER_BACKENDS_H
+#define MW_RENDER_BACKENDS_H
+
+#include "buf.h"
+#include "render.h"
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+extern const struct mw_renderer render_text_backend;
+extern const struct mw_renderer render_json_backend;
+extern const struct mw_renderer render_ndjson_backend;
+
+/* Write all of b to out. -1 on a short write or a stream error (errno is
+ * the writer's, e.g. EPIPE). */
+int render_write(FILE *out, const struct mw_buf *b);
+/* fflush(out); -1 on error */
+int render_flush(FILE *out);
+/* RFC 3339 UTC of epoch seconds ("2026-11-22T09:05:07Z"); out needs 40
+ * bytes; returns the length */
+size_t render_rfc3339(int64_t sec, char *out, size_t size);
+/* Append a JSON string: quotes around escape_json(s, len). */
+void render_json_str(struct mw_buf *b, const char *s, size_t len);
+/* Same for a C string; NULL gives null. */
+void render_json_cstr(struct mw_buf *b, const char *s);
+
+#endif
