@@ -1,0 +1,32 @@
+#!/bin/sh
+# Run each fuzz target built in this tree on its seed corpus
+# (tests/fuzz/corpus/<target>/). A target not built is skipped.
+srcdir=${MW_SRCDIR:-.}
+builddir=${MW_BUILDDIR:-.}
+passed=0
+failed=0
+skipped=0
+for t in fuzz_linereader fuzz_syslog fuzz_rules_yaml fuzz_escape; do
+    bin=$builddir/tests/fuzz/$t
+    corpus=$srcdir/tests/fuzz/corpus/$t
+    if [ ! -x "$bin" ]; then
+        echo "SKIP: $t (not built)"
+        skipped=$((skipped + 1))
+        continue
+    fi
+    if [ ! -d "$corpus" ]; then
+        echo "FAIL: $t (no corpus directory $corpus)"
+        failed=$((failed + 1))
+        continue
+    fi
+    if out=$("$bin" "$corpus" 2>&1); then
+        echo "PASS: $t: $out"
+        passed=$((passed + 1))
+    else
+        echo "FAIL: $t"
+        printf '%s\n' "$out"
+        failed=$((failed + 1))
+    fi
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
