@@ -239,11 +239,12 @@ static unsigned
 tail_hash(const unsigned char *p, size_t tail)
 {
     uint32_t x = 0;
+    const unsigned char *s = p + 1 - tail;
     if (tail == TAIL_MAX) {
-        memcpy(&x, p + 1 - TAIL_MAX, sizeof x);
+        memcpy(&x, s, sizeof x);
     } else {
         for (size_t i = 0; i < tail; i++)
-            x = (x << 8) | p[i + 1 - tail];
+            x = (x << 8) | s[i];
     }
     return (unsigned)((x * UINT32_C(0x9e3779b1)) >> (32 - TAIL_BITS));
 }
