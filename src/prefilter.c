@@ -127,6 +127,12 @@ prefilter_add_always(struct mw_prefilter *pf, size_t rule)
 }
 
 size_t
+prefilter_window(const struct mw_prefilter *pf)
+{
+    return pf->nlits ? pf->m : 0;
+}
+
+size_t
 prefilter_words(const struct mw_prefilter *pf)
 {
     return pf->words;

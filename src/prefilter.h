@@ -25,6 +25,9 @@ void prefilter_add_always(struct mw_prefilter *pf, size_t rule);
 /* build the tables after the last add */
 void prefilter_build(struct mw_prefilter *pf);
 
+/* the window length of the scan: the shortest literal (0 when none) */
+size_t prefilter_window(const struct mw_prefilter *pf);
+
 /* number of uint64_t words of a candidate bitset */
 size_t prefilter_words(const struct mw_prefilter *pf);
 /* set in cand (prefilter_words() words, overwritten) the bit of every rule

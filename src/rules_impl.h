@@ -62,6 +62,11 @@ struct mw_rule_impl {
     size_t *lit_lens;
     size_t nlits;
     bool lits_derived;
+    /* A literal derived from the pattern, scanned for instead of explicit
+     * literals that are all shorter (a short literal slows the scan of
+     * every line); the explicit ones are then checked per candidate. */
+    const char *scan_lit;
+    size_t scan_len;
     struct mw_example *examples;
     size_t nexamples;
     struct mw_example *counters;

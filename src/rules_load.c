@@ -791,13 +791,22 @@ rule_key(struct loader *ld, struct rulebuild *b, const struct ynode *k,
     return fail_at(ld, k->pos, "unknown key '%s'", k->val);
 }
 
-/* no prefilter given: take a literal from the pattern when there is one */
+/* The literal every match must contain, when the pattern has one: the
+ * prefilter literal of a rule without `prefilter`, else the one scanned for
+ * when it is longer than the explicit literals. */
 static void
 rule_derive(struct loader *ld, struct rulebuild *b)
 {
     char *lit = xmalloc(b->match->len + 1);
     size_t n = prefilter_derive(b->match->val, b->match->len, lit);
-    if (n >= MW_LITERAL_MIN) {
+    size_t shortest = SIZE_MAX;
+    for (size_t i = 0; i < b->ri->nlits; i++)
+        if (b->ri->lit_lens[i] < shortest)
+            shortest = b->ri->lit_lens[i];
+    if (b->ri->nlits > 0 && n >= MW_LITERAL_MIN && n > shortest) {
+        b->ri->scan_lit = strpool_add(ld->rs->pool, lit, n);
+        b->ri->scan_len = n;
+    } else if (b->ri->nlits == 0 && n >= MW_LITERAL_MIN) {
         b->ri->lits = xcalloc(1, sizeof *b->ri->lits);
         b->ri->lit_lens = xcalloc(1, sizeof *b->ri->lit_lens);
         b->ri->lits[0] = strpool_add(ld->rs->pool, lit, n);
@@ -829,8 +838,7 @@ load_rule(struct loader *ld, const struct ynode *m)
         rule_free(b.r);
         return -1;
     }
-    if (b.ri->nlits == 0)
-        rule_derive(ld, &b);
+    rule_derive(ld, &b);
     ruleset_add_rule(ld->rs, b.r);
     return 0;
 }

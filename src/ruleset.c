@@ -197,9 +197,11 @@ ruleset_finish(struct mw_ruleset *rs, struct mw_err *err)
     rs->pf = prefilter_new(rs->n);
     for (size_t i = 0; i < rs->n; i++) {
         const struct mw_rule_impl *ri = rule_impl(rs->rules[i]);
-        if (ri->nlits == 0)
+        if (ri->scan_lit)
+            prefilter_add(rs->pf, i, ri->scan_lit, ri->scan_len);
+        else if (ri->nlits == 0)
             prefilter_add_always(rs->pf, i);
-        for (size_t k = 0; k < ri->nlits; k++)
+        for (size_t k = 0; !ri->scan_lit && k < ri->nlits; k++)
             prefilter_add(rs->pf, i, ri->lits[k], ri->lit_lens[k]);
     }
     prefilter_build(rs->pf);
@@ -340,7 +342,9 @@ ruleset_match(const struct mw_ruleset *rs, const struct mw_record *rec,
             size_t i = w * 64 + lowest_bit(x);
             x &= x - 1;
             const struct mw_rule *r = rs->rules[i];
-            if (rule_program_ok(rule_impl(r), rec) &&
+            const struct mw_rule_impl *ri = rule_impl(r);
+            if (rule_program_ok(ri, rec) &&
+                (!ri->scan_lit || rule_literal_ok(ri, rec)) &&
                 rule_regex_match(rs, r, rec, ev))
                 return true;
         }

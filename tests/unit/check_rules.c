@@ -340,6 +340,37 @@ START_TEST(test_prefilter_explicit)
 }
 END_TEST
 
+/* a short explicit literal: the longer derived one is scanned for, and
+ * the explicit one still decides */
+START_TEST(test_prefilter_short_explicit)
+{
+    struct tmp t;
+    char e[2048] = "", a[512], text[1024];
+    struct mw_event ev;
+    tmp_init(&t);
+    rule_text(a, sizeof a, "short", 100,
+              "    prefilter: [\"530\", \"5.7.0\"]\n",
+              "^NOQUEUE: reject: RCPT from \\S+: (?<reply_code>\\d+)");
+    snprintf(text, sizeof text, "rules:\n%s", a);
+    struct mw_ruleset *rs = load_text(&t, text, e, sizeof e);
+    ck_assert_msg(rs != NULL, "%s", e);
+    const struct mw_rule_impl *ri = rule_impl(ruleset_rule(rs, 0));
+    ck_assert_str_eq(ri->scan_lit, "NOQUEUE: reject: RCPT from ");
+    ck_assert_uint_eq(ri->nlits, 2);
+    ck_assert_uint_eq(prefilter_window(rs->pf), 27);
+    struct mw_record rec =
+        rec_make("smtpd", "NOQUEUE: reject: RCPT from a[1.2.3.4]: 554 x");
+    ck_assert(!ruleset_match(rs, &rec, &ev));
+    rec = rec_make("smtpd", "NOQUEUE: reject: RCPT from a[1.2.3.4]: 530 x");
+    ck_assert(ruleset_match(rs, &rec, &ev));
+    ck_assert(field_is(&ev, "reply_code", "530"));
+    rec = rec_make("smtpd", "NOQUEUE: reject: RCPT from a[1.2.3.4]: 554 5.7.0");
+    ck_assert(ruleset_match(rs, &rec, &ev));
+    ruleset_free(rs);
+    tmp_done(&t);
+}
+END_TEST
+
 START_TEST(test_levels_categories)
 {
     ck_assert_uint_eq(mw_category_count, 15);
@@ -831,6 +862,7 @@ rules_suite(void)
     tcase_add_test(core, test_missing_path);
     tcase_add_test(core, test_program_filter);
     tcase_add_test(core, test_prefilter_explicit);
+    tcase_add_test(core, test_prefilter_short_explicit);
     tcase_add_test(core, test_levels_categories);
     tcase_add_loop_test(core, test_derive, 0,
                         (int)(sizeof derive_cases / sizeof derive_cases[0]));
