@@ -15,6 +15,9 @@ err_clear(struct mw_err *e)
     memset(e, 0, sizeof *e);
 }
 
+static void err_vset(struct mw_err *e, const char *path, const char *fmt,
+                     va_list ap) MW_PRINTF(3, 0);
+
 static void
 err_vset(struct mw_err *e, const char *path, const char *fmt, va_list ap)
 {
