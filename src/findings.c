@@ -1,0 +1,1007 @@
+#include "config.h"
+
+#include "findings.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "xalloc.h"
+
+/* ---- arena -------------------------------------------------------------- */
+
+struct mw_fnd_block {
+    struct mw_fnd_block *next;
+};
+
+/* data starts one max_align_t after the block start, keeping alignment */
+#define BLOCK_HDR                                                              \
+    (sizeof(max_align_t) > sizeof(struct mw_fnd_block)                         \
+         ? sizeof(max_align_t)                                                 \
+         : 2 * sizeof(max_align_t))
+
+void *
+findings_alloc(struct mw_fnd_arena *ar, size_t n)
+{
+    if (n > SIZE_MAX - BLOCK_HDR)
+        n = SIZE_MAX - BLOCK_HDR; /* xmalloc reports the failure */
+    struct mw_fnd_block *b = xmalloc(BLOCK_HDR + n);
+    b->next = ar->blocks;
+    ar->blocks = b;
+    char *p = (char *)b + BLOCK_HDR;
+    memset(p, 0, n);
+    return p;
+}
+
+void *
+findings_array(struct mw_fnd_arena *ar, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return xreallocarray(NULL, n, size); /* exits on overflow */
+    return findings_alloc(ar, n * size);
+}
+
+void
+findings_arena_free(struct mw_fnd_arena *ar)
+{
+    struct mw_fnd_block *b = ar->blocks;
+    while (b) {
+        struct mw_fnd_block *n = b->next;
+        free(b);
+        b = n;
+    }
+    ar->blocks = NULL;
+}
+
+/* ---- candidates --------------------------------------------------------- */
+
+double
+findings_score(enum mw_level level, uint64_t count, double confidence)
+{
+    static const double weight[MW_LEVEL_COUNT] = {1, 2, 4, 8, 16};
+    double w = level < MW_LEVEL_COUNT ? weight[level] : 1;
+    return w * (1 + log10(count ? (double)count : 1.0)) * confidence;
+}
+
+struct cand {
+    struct mw_sum_finding f;
+    bool detector;
+    uint32_t mask; /* rule: sources it fed; detector: sources it explains */
+    double score, eff;
+};
+
+struct ctx {
+    const struct mw_fnd_in *in;
+    struct mw_fnd_arena *ar;
+    struct mw_strpool *pool;
+    struct cand *c;
+    size_t n, cap;
+};
+
+static struct mw_sum_finding *
+cand_new(struct ctx *x, bool detector, uint32_t mask)
+{
+    if (x->n == x->cap) {
+        x->cap = x->cap ? x->cap * 2 : 32;
+        x->c = xreallocarray(x->c, x->cap, sizeof *x->c);
+    }
+    struct cand *c = &x->c[x->n++];
+    memset(c, 0, sizeof *c);
+    c->detector = detector;
+    c->mask = mask;
+    return &c->f;
+}
+
+static const char *fmt(struct ctx *x, const char *f, ...) MW_PRINTF(2, 3);
+
+static const char *
+fmt(struct ctx *x, const char *f, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, f);
+    int n = vsnprintf(buf, sizeof buf, f, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof buf)
+        n = sizeof buf - 1;
+    return strpool_add(x->pool, buf, (size_t)n);
+}
+
+/* Timing of a finding: first/last hit, and onset, peak and ongoing from
+ * its series. Without a clear onset the burst is said to start in the
+ * window of the first hit. */
+static void
+set_timing(struct ctx *x, struct mw_sum_finding *f, const uint64_t *series,
+           int64_t first, int64_t last)
+{
+    const struct mw_window_layout *l = &x->in->layout;
+    f->start = first == MW_FND_NO_TIME ? 0 : first;
+    f->end = last == MW_FND_NO_TIME ? 0 : last;
+    struct mw_burst b;
+    window_detect(series, l->n, &b);
+    if (b.any) {
+        f->peak.start = l->first + (int64_t)b.peak * l->window;
+        f->peak.count = b.peak_count;
+        f->ongoing = b.ongoing;
+    }
+    if (b.has_onset)
+        f->onset = l->first + (int64_t)b.onset * l->window;
+    else if (first != MW_FND_NO_TIME && l->n)
+        f->onset = l->first +
+                   window_floor_div(first - l->first, l->window) * l->window;
+    else
+        f->onset = f->start;
+}
+
+static void
+set_text(struct mw_sum_finding *f, const char *id, const char *category,
+         enum mw_level level, double confidence)
+{
+    f->id = id;
+    f->category = category;
+    f->level = level;
+    f->confidence = confidence;
+}
+
+/* client address list from table indices */
+static void
+set_clients(struct ctx *x, struct mw_sum_finding *f, const uint32_t *idx,
+            size_t n, size_t total)
+{
+    f->clients = findings_array(x->ar, n, sizeof *f->clients);
+    for (size_t i = 0; i < n; i++)
+        f->clients[i] = x->in->ips[idx[i]].ip;
+    f->nclients = n;
+    f->nclients_total = total;
+}
+
+/* what an evidence line must be about to back a finding */
+struct evsel {
+    const uint32_t *ips; /* one of these clients (nips > 0) */
+    size_t nips;
+    uint32_t user, dest; /* or MW_FND_NONE */
+    int64_t from, to;    /* time range (inclusive) */
+};
+
+static bool
+evsel_ok(const struct evsel *s, const struct mw_fnd_ev *e)
+{
+    if (s->user != MW_FND_NONE && e->user != s->user)
+        return false;
+    if (s->dest != MW_FND_NONE && e->dest != s->dest)
+        return false;
+    if (e->t != MW_FND_NO_TIME && (e->t < s->from || e->t > s->to))
+        return false;
+    for (size_t i = 0; i < s->nips; i++)
+        if (e->ip == s->ips[i])
+            return true;
+    return s->nips == 0;
+}
+
+static void
+evsel_init(struct evsel *s)
+{
+    memset(s, 0, sizeof *s);
+    s->user = s->dest = MW_FND_NONE;
+    s->from = INT64_MIN;
+    s->to = INT64_MAX;
+}
+
+/* Evidence lines of l selected by s; when none fits, the first lines of l
+ * (the finding is still about them). */
+static void
+set_evidence(struct ctx *x, struct mw_sum_finding *f,
+             const struct mw_fnd_evlist *l, const struct evsel *s)
+{
+    size_t max = x->in->evidence, n = 0;
+    f->evidence = findings_array(x->ar, max, sizeof *f->evidence);
+    for (size_t i = 0; i < l->n && n < max; i++)
+        if (!s || evsel_ok(s, &l->v[i]))
+            f->evidence[n++] = l->v[i].e;
+    for (size_t i = 0; n == 0 && i < l->n && i < max; i++)
+        f->evidence[i] = l->v[i].e;
+    f->nevidence = n ? n : (l->n < max ? l->n : max);
+}
+
+/* ---- rule findings ------------------------------------------------------ */
+
+static void
+rule_findings(struct ctx *x)
+{
+    for (size_t i = 0; i < x->in->nrules; i++) {
+        const struct mw_fnd_rule *r = &x->in->rules[i];
+        if (r->count == 0)
+            continue;
+        struct mw_sum_finding *f = cand_new(x, false, r->srcmask);
+        /* Confidence 1: a rule finding only states what the log says, in
+         * the words of the rule written for that message. */
+        set_text(f, r->id, r->category, r->level, 1.0);
+        f->title = r->title;
+        f->cause = r->cause;
+        f->fix = r->fix;
+        f->count = r->count;
+        set_timing(x, f, r->series, r->first, r->last);
+        set_clients(x, f, r->ips, r->nips, r->nips_total);
+        set_evidence(x, f, &r->ev, NULL);
+    }
+}
+
+/* ---- shared helpers for detectors --------------------------------------- */
+
+enum ip_metric { M_AUTH, M_TLS, M_DNSBL };
+
+static uint64_t
+ip_metric(const struct mw_fnd_ip *ip, enum ip_metric m)
+{
+    return m == M_AUTH ? ip->auth : m == M_TLS ? ip->tls : ip->dnsbl;
+}
+
+static bool
+ip_before(const struct mw_fnd_ip *a, const struct mw_fnd_ip *b,
+          enum ip_metric m)
+{
+    uint64_t va = ip_metric(a, m), vb = ip_metric(b, m);
+    if (va != vb)
+        return va > vb;
+    return strcmp(a->ip, b->ip) < 0;
+}
+
+/* The k clients with the highest metric (> 0) among idx[0..n) (all clients
+ * when idx is NULL), best first, into out; returns how many. */
+static size_t
+top_ips(const struct mw_fnd_in *in, const uint32_t *idx, size_t n,
+        enum ip_metric m, size_t k, uint32_t *out)
+{
+    size_t got = 0;
+    if (!idx)
+        n = in->nips;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = idx ? idx[i] : (uint32_t)i;
+        const struct mw_fnd_ip *ip = &in->ips[c];
+        if (ip_metric(ip, m) == 0)
+            continue;
+        size_t j = got < k ? got++ : k;
+        if (j == k && !ip_before(ip, &in->ips[out[k - 1]], m))
+            continue;
+        if (j == k)
+            j = k - 1;
+        while (j > 0 && ip_before(ip, &in->ips[out[j - 1]], m)) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = c;
+    }
+    return got;
+}
+
+static void
+span_of_ips(const struct mw_fnd_in *in, const uint32_t *idx, size_t n,
+            int64_t *first, int64_t *last)
+{
+    *first = *last = MW_FND_NO_TIME;
+    for (size_t i = 0; i < n; i++) {
+        const struct mw_fnd_ip *ip = &in->ips[idx[i]];
+        if (ip->first != MW_FND_NO_TIME &&
+            (*first == MW_FND_NO_TIME || ip->first < *first))
+            *first = ip->first;
+        if (ip->last != MW_FND_NO_TIME &&
+            (*last == MW_FND_NO_TIME || ip->last > *last))
+            *last = ip->last;
+    }
+}
+
+/* the category of the rule that fed source src most, or fallback */
+static const char *
+main_category(const struct mw_fnd_in *in, enum mw_fnd_src src,
+              const char *fallback)
+{
+    const struct mw_fnd_rule *best = NULL;
+    for (size_t i = 0; i < in->nrules; i++) {
+        const struct mw_fnd_rule *r = &in->rules[i];
+        if ((r->srcmask & (1u << src)) && (!best || r->count > best->count))
+            best = r;
+    }
+    return best ? best->category : fallback;
+}
+
+static double
+clamp01(double v)
+{
+    return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+/* "a, b, c" of up to n addresses, or "" when that would exceed max bytes */
+static const char *
+ip_list(struct ctx *x, const uint32_t *idx, size_t n, size_t max)
+{
+    char buf[256] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *ip = x->in->ips[idx[i]].ip;
+        size_t l = strlen(ip);
+        if (len + l + 2 > max || len + l + 2 >= sizeof buf)
+            return "";
+        if (i) {
+            memcpy(buf + len, ", ", 2);
+            len += 2;
+        }
+        memcpy(buf + len, ip, l);
+        len += l;
+    }
+    return strpool_add(x->pool, buf, len);
+}
+
+/* ---- authentication ------------------------------------------------------ */
+
+#define BRUTE_MIN_FAILURES 20
+#define BRUTE_SHARE        0.6
+#define SPRAY_MIN_CLIENTS  10
+
+/* distinct user names that failed from any of the clients idx[0..n) */
+static size_t
+users_of_ips(const struct mw_fnd_in *in, const uint32_t *idx, size_t n,
+             uint32_t *one)
+{
+    size_t users = 0;
+    for (size_t u = 0; u < in->nusers; u++) {
+        const struct mw_fnd_user *us = &in->users[u];
+        bool hit = false;
+        for (size_t i = 0; i < us->nauth_ips && !hit; i++)
+            for (size_t k = 0; k < n && !hit; k++)
+                hit = us->auth_ips[i] == idx[k];
+        if (hit) {
+            users++;
+            *one = (uint32_t)u;
+        }
+    }
+    return users;
+}
+
+static void
+stale_password(struct ctx *x, uint32_t ip, uint32_t user, uint64_t count)
+{
+    const struct mw_fnd_in *in = x->in;
+    struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_AUTH);
+    /* 0.6: one address, one user name, failing again and again is most
+     * often a device with an old password, but can be a slow attack on
+     * that one account. */
+    set_text(f, "finding.auth.stale_password", "auth.failure", MW_LEVEL_MEDIUM,
+             0.6);
+    f->title = fmt(x, "Repeated login failures for user %.64s from %s",
+                   in->users[user].name, in->ips[ip].ip);
+    f->cause = "One address keeps failing to log in with the same user name: "
+               "typically a mail client, phone or device still using an old "
+               "password after a password change, or a slow guessing attack "
+               "on that one account.";
+    f->fix = "Find the device at that address and update its password. If "
+             "the address is unknown to you, block it (fail2ban, firewall) "
+             "and change the account's password.";
+    f->count = count;
+    int64_t first, last;
+    span_of_ips(in, &ip, 1, &first, &last);
+    set_timing(x, f, in->src[MW_SRC_AUTH].series, first, last);
+    set_clients(x, f, &ip, 1, 1);
+    struct evsel s;
+    evsel_init(&s);
+    s.ips = &ip;
+    s.nips = 1;
+    set_evidence(x, f, &in->src[MW_SRC_AUTH].ev, &s);
+}
+
+static void
+detect_bruteforce(struct ctx *x)
+{
+    const struct mw_fnd_in *in = x->in;
+    uint64_t total = in->src[MW_SRC_AUTH].count;
+    uint32_t top[3];
+    size_t ntop = top_ips(in, NULL, 0, M_AUTH, 3, top);
+    uint64_t sum = 0;
+    size_t k = 0;
+    while (k < ntop && (double)sum < BRUTE_SHARE * (double)total)
+        sum += in->ips[top[k++]].auth;
+    if (total < BRUTE_MIN_FAILURES || (double)sum < BRUTE_SHARE * total)
+        return;
+    uint32_t user = MW_FND_NONE;
+    size_t users = users_of_ips(in, top, k, &user);
+    if (k == 1 && users == 1) {
+        stale_password(x, top[0], user, sum);
+        return;
+    }
+    double share = (double)sum / (double)total;
+    struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_AUTH);
+    /* Confidence: 0.5 for "most failures come from at most three
+     * addresses"; up to +0.2 as their share goes from 60% to 100% (a
+     * dedicated attacker); +0.15 when they tried 3 or more user names
+     * (guessing, not one client with a stale password); +0.1 from 100
+     * failures on. At most 0.95. */
+    double conf = 0.5 + 0.2 * clamp01((share - BRUTE_SHARE) / 0.4) +
+                  (users >= 3 ? 0.15 : 0) + (total >= 100 ? 0.1 : 0);
+    set_text(f, "finding.bruteforce", "auth.failure", MW_LEVEL_HIGH,
+             conf > 0.95 ? 0.95 : conf);
+    const char *names = ip_list(x, top, k, 60);
+    f->title = fmt(x, "Password guessing from %zu address%s%s%s", k,
+                   k == 1 ? "" : "es", *names ? ": " : "", names);
+    f->cause = "Most failed logins come from very few addresses, trying "
+               "passwords (often for many user names) again and again: a "
+               "password guessing (brute force) attack.";
+    f->fix = "Block these addresses (fail2ban on the SASL/IMAP failures, or "
+             "the firewall), make sure no account has a weak password, and "
+             "offer AUTH only on the submission ports (587/465) with TLS.";
+    f->count = sum;
+    int64_t first, last;
+    span_of_ips(in, top, k, &first, &last);
+    set_timing(x, f, in->src[MW_SRC_AUTH].series, first, last);
+    set_clients(x, f, top, k, k);
+    struct evsel s;
+    evsel_init(&s);
+    s.ips = top;
+    s.nips = k;
+    set_evidence(x, f, &in->src[MW_SRC_AUTH].ev, &s);
+}
+
+static void
+detect_spraying(struct ctx *x)
+{
+    const struct mw_fnd_in *in = x->in;
+    size_t best = SIZE_MAX, others = 0;
+    for (size_t u = 0; u < in->nusers; u++) {
+        const struct mw_fnd_user *us = &in->users[u];
+        if (us->nauth_ips < SPRAY_MIN_CLIENTS)
+            continue;
+        if (best != SIZE_MAX)
+            others++;
+        if (best == SIZE_MAX || us->nauth_ips > in->users[best].nauth_ips ||
+            (us->nauth_ips == in->users[best].nauth_ips &&
+             us->auth > in->users[best].auth))
+            best = u;
+    }
+    if (best == SIZE_MAX)
+        return;
+    const struct mw_fnd_user *us = &in->users[best];
+    struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_AUTH);
+    /* 0.6 at 10 distinct addresses failing for one account, up to 0.9 at
+     * 50: a user travelling changes address a few times, a botnet
+     * spreading its guesses over many addresses changes it every time. */
+    double conf = 0.6 + 0.3 * clamp01((double)(us->nauth_ips - 10) / 40);
+    set_text(f, "finding.spraying", "auth.failure", MW_LEVEL_HIGH, conf);
+    if (others)
+        f->title = fmt(x,
+                       "Password guessing against user %.64s from %zu "
+                       "addresses (and %zu more user names)",
+                       us->name, us->nauth_ips, others);
+    else
+        f->title = fmt(x,
+                       "Password guessing against user %.64s from %zu "
+                       "addresses",
+                       us->name, us->nauth_ips);
+    f->cause = "Logins for one user name fail from many different addresses: "
+               "a distributed guessing attack (a botnet spreading its tries "
+               "to stay under per-address limits).";
+    f->fix = "Make sure the account has a strong password (or disable it if "
+             "unused), rate-limit AUTH per user (e.g. Dovecot auth_policy, "
+             "fail2ban per user), and require AUTH only over TLS on 587/465.";
+    f->count = us->auth;
+    uint32_t *top = findings_array(x->ar, in->top, sizeof *top);
+    size_t ntop =
+        top_ips(in, us->auth_ips, us->nauth_ips, M_AUTH, in->top, top);
+    int64_t first, last;
+    span_of_ips(in, us->auth_ips, us->nauth_ips, &first, &last);
+    set_timing(x, f, in->src[MW_SRC_AUTH].series, first, last);
+    set_clients(x, f, top, ntop, us->nauth_ips);
+    struct evsel s;
+    evsel_init(&s);
+    s.user = (uint32_t)best;
+    set_evidence(x, f, &in->src[MW_SRC_AUTH].ev, &s);
+}
+
+/* ---- TLS ------------------------------------------------------------------
+ */
+
+#define TLS_MIN_CLIENTS  5
+#define OLD_CLIENT_MIN   5
+#define OLD_CLIENT_SHARE 0.3
+
+/* "14:05 CET", with the date when the span covers a day or more */
+static const char *
+clock_text(struct ctx *x, int64_t t)
+{
+    const struct mw_summary *s = x->in->sum;
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[64];
+    if (!localtime_r(&tt, &tm))
+        return "?";
+    size_t n = s->span_end - s->span_start >= 86400
+                   ? strftime(buf, sizeof buf, "%Y-%m-%d %H:%M %Z", &tm)
+                   : strftime(buf, sizeof buf, "%H:%M %Z", &tm);
+    return strpool_add(x->pool, buf, n);
+}
+
+static bool
+tls_serverwide(struct ctx *x)
+{
+    const struct mw_fnd_in *in = x->in;
+    const struct mw_fnd_srcstat *st = &in->src[MW_SRC_TLS];
+    struct mw_burst b;
+    window_detect(st->series, in->layout.n, &b);
+    if (!b.has_onset || b.baseline > 0.5)
+        return false;
+    int64_t since = in->layout.first + (int64_t)b.onset * in->layout.window;
+    uint32_t *after = xreallocarray(NULL, in->nips + 1, sizeof *after);
+    size_t nafter = 0, nbefore = 0;
+    int64_t first = MW_FND_NO_TIME;
+    for (size_t i = 0; i < in->nips; i++) {
+        const struct mw_fnd_ip *ip = &in->ips[i];
+        if (ip->tls == 0 || ip->tls_first == INT64_MAX)
+            continue;
+        if (ip->tls_first < since) {
+            nbefore++;
+            continue;
+        }
+        after[nafter++] = (uint32_t)i;
+        if (first == MW_FND_NO_TIME || ip->tls_first < first)
+            first = ip->tls_first;
+    }
+    size_t allowed = nafter / 10 > 1 ? nafter / 10 : 1;
+    if (nafter < TLS_MIN_CLIENTS || nbefore > allowed) {
+        free(after);
+        return false;
+    }
+    struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_TLS);
+    /* 0.6 when 5 clients started failing in the same window after a quiet
+     * baseline, up to 0.9 with 25 or more; -0.1 when some clients had
+     * already failed before (part of it is older, unrelated trouble). */
+    double conf =
+        0.6 + 0.3 * clamp01((double)(nafter - 5) / 20) - (nbefore ? 0.1 : 0);
+    set_text(f, "finding.tls.serverwide",
+             main_category(in, MW_SRC_TLS, "tls.handshake"), MW_LEVEL_HIGH,
+             conf);
+    f->cause = "TLS failures from many different clients began at the same "
+               "moment after a quiet period: something changed on this "
+               "server. Usually a renewed or replaced certificate (expired, "
+               "incomplete chain, wrong name, unreadable key file), or TLS "
+               "protocol or cipher settings tightened (e.g. TLS 1.0/1.1 "
+               "disabled) or a TLS library upgrade.";
+    f->fix = "Check what changed at that time: test with openssl s_client "
+             "-connect HOST:25 -starttls smtp (and :587, :993), check the "
+             "certificate files, chain and permissions, and the smtpd_tls_* / "
+             "Dovecot ssl_* settings and recent package upgrades.";
+    for (size_t i = b.onset; i < in->layout.n; i++)
+        f->count += st->series[i];
+    /* the first failure since the onset: exact when it is the first TLS
+     * failure at all, else that of the first client failing since then */
+    if (st->first != MW_FND_NO_TIME && st->first >= since)
+        first = st->first;
+    set_timing(x, f, st->series, first, st->last);
+    f->onset = since;
+    f->title = fmt(x, "TLS handshakes %s for %zu clients %s %s",
+                   f->ongoing ? "failing" : "failed", nafter,
+                   f->ongoing ? "since" : "starting", clock_text(x, since));
+    uint32_t *top = findings_array(x->ar, in->top, sizeof *top);
+    size_t ntop = top_ips(in, after, nafter, M_TLS, in->top, top);
+    set_clients(x, f, top, ntop, nafter);
+    struct evsel s;
+    evsel_init(&s);
+    s.from = since;
+    set_evidence(x, f, &st->ev, &s);
+    free(after);
+    return true;
+}
+
+static void
+tls_old_client(struct ctx *x)
+{
+    const struct mw_fnd_in *in = x->in;
+    const struct mw_fnd_srcstat *st = &in->src[MW_SRC_TLS];
+    uint32_t top[3];
+    size_t n = top_ips(in, NULL, 0, M_TLS, 3, top), k = 0;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = in->ips[top[i]].tls;
+        if (v >= OLD_CLIENT_MIN && (double)v >= OLD_CLIENT_SHARE * st->count) {
+            top[k++] = top[i];
+            sum += v;
+        }
+    }
+    if (k == 0)
+        return;
+    struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_TLS);
+    /* 0.5: the same address failing again and again points at that
+     * client's TLS stack, but a broken middlebox or a scanner looks the
+     * same in the log. */
+    set_text(f, "finding.tls.old_client", "tls.handshake", MW_LEVEL_LOW, 0.5);
+    if (k == 1)
+        f->title = fmt(x, "TLS keeps failing for client %s (old software?)",
+                       in->ips[top[0]].ip);
+    else
+        f->title =
+            fmt(x, "TLS keeps failing for %zu clients (old software?)", k);
+    f->cause = "The same client fails the TLS handshake again and again: "
+               "typically old software that offers only TLS 1.0/1.1 or weak "
+               "ciphers this server no longer accepts, or a client that does "
+               "not trust the server's certificate.";
+    f->fix = "Identify the client (printer, scanner, old phone, monitoring "
+             "probe) and update it. If it must keep working, give it a "
+             "separate listener with legacy settings rather than weakening "
+             "TLS for everyone.";
+    f->count = sum;
+    int64_t first, last;
+    span_of_ips(in, top, k, &first, &last);
+    set_timing(x, f, st->series, first, last);
+    set_clients(x, f, top, k, k);
+    struct evsel s;
+    evsel_init(&s);
+    s.ips = top;
+    s.nips = k;
+    set_evidence(x, f, &st->ev, &s);
+}
+
+static void
+detect_tls(struct ctx *x)
+{
+    if (x->in->src[MW_SRC_TLS].count == 0)
+        return;
+    if (!tls_serverwide(x))
+        tls_old_client(x);
+}
+
+/* ---- outbound connections -------------------------------------------------
+ */
+
+#define OUT_MIN_FAILURES 3
+#define OUT_ONE_SHARE    0.8
+#define OUT_MANY_DESTS   5
+#define OUT_PORT25_SHARE 0.8
+
+static void
+remote_down(struct ctx *x, uint32_t d, double share)
+{
+    const struct mw_fnd_in *in = x->in;
+    const struct mw_fnd_srcstat *st = &in->src[MW_SRC_OUT];
+    struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_OUT);
+    /* 0.5 at 80% of the outbound failures on one destination, up to 0.9
+     * when all are: the fault is then most likely at that destination. */
+    set_text(f, "finding.remote_down",
+             main_category(in, MW_SRC_OUT, "connection.refused"),
+             MW_LEVEL_MEDIUM,
+             0.5 + 0.4 * clamp01((share - OUT_ONE_SHARE) / 0.2));
+    f->title = fmt(x, "Remote host %.80s down or refusing connections",
+                   in->dests[d].name);
+    f->cause = "Most outbound connection failures go to one destination: "
+               "that server is down, refuses connections (firewall, "
+               "overload) or cannot be reached from here. Mail for it stays "
+               "in the queue and is retried.";
+    f->fix = "Test from this host (nc -vz HOST 25) and check the domain's MX "
+             "records (dig MX). If only this destination fails, the problem "
+             "is on its side; mail is retried until maximal_queue_lifetime.";
+    f->count = in->dests[d].count;
+    set_timing(x, f, st->series, st->first, st->last);
+    struct evsel s;
+    evsel_init(&s);
+    s.dest = d;
+    set_evidence(x, f, &st->ev, &s);
+}
+
+static void
+port25_blocked(struct ctx *x, size_t ndests)
+{
+    const struct mw_fnd_in *in = x->in;
+    const struct mw_fnd_srcstat *st = &in->src[MW_SRC_OUT];
+    struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_OUT);
+    /* 0.5 with 5 failing destinations, up to 0.85 with 25 or more: many
+     * unrelated servers failing on port 25 point at our side (provider
+     * or firewall blocking outbound SMTP), not at the remote servers. */
+    set_text(f, "finding.port25_blocked",
+             main_category(in, MW_SRC_OUT, "connection.timeout"), MW_LEVEL_HIGH,
+             0.5 + 0.35 * clamp01((double)(ndests - OUT_MANY_DESTS) / 20));
+    f->title = fmt(x,
+                   "Outbound port 25 blocked? Connections to %zu mail "
+                   "servers fail",
+                   ndests);
+    f->cause = "Outbound SMTP connections on port 25 fail for many different "
+               "mail servers. When many unrelated servers cannot be reached, "
+               "the problem is on this side: the hosting provider or a "
+               "firewall blocks outbound port 25 (common on cloud and "
+               "residential networks), or outbound routing is broken.";
+    f->fix = "Test from this host: nc -vz gmail-smtp-in.l.google.com 25. If "
+             "it fails, ask the provider to unblock port 25, or relay "
+             "through a smarthost on port 587 with authentication "
+             "(Postfix relayhost).";
+    f->count = st->count;
+    set_timing(x, f, st->series, st->first, st->last);
+    set_evidence(x, f, &st->ev, NULL);
+}
+
+static void
+detect_outbound(struct ctx *x)
+{
+    const struct mw_fnd_in *in = x->in;
+    uint64_t total = in->src[MW_SRC_OUT].count, port25 = 0;
+    if (total < OUT_MIN_FAILURES || in->ndests == 0)
+        return;
+    uint32_t best = 0;
+    for (size_t i = 0; i < in->ndests; i++) {
+        const struct mw_fnd_dest *d = &in->dests[i];
+        port25 += d->port25;
+        if (d->count > in->dests[best].count ||
+            (d->count == in->dests[best].count &&
+             strcmp(d->name, in->dests[best].name) < 0))
+            best = (uint32_t)i;
+    }
+    double share = (double)in->dests[best].count / (double)total;
+    if (share >= OUT_ONE_SHARE)
+        remote_down(x, best, share);
+    else if (in->ndests >= OUT_MANY_DESTS && share < 0.5 &&
+             (double)port25 >= OUT_PORT25_SHARE * (double)total)
+        port25_blocked(x, in->ndests);
+}
+
+/* ---- DNS ------------------------------------------------------------------
+ */
+
+#define DNS_MIN_FAILURES 10
+#define DNS_MIN_DOMAINS  3
+#define DNS_PERIOD       3600
+
+struct dns_best {
+    size_t from, to; /* event range [from, to] */
+    size_t count, domains;
+};
+
+/* the one-hour period holding the most failures over at least
+ * DNS_MIN_DOMAINS domains (two pointers over the sorted events) */
+static bool
+dns_cluster(const struct mw_fnd_in *in, struct dns_best *best)
+{
+    uint32_t maxdom = 0;
+    for (size_t i = 0; i < in->ndns; i++)
+        if (in->dns[i].domain != MW_FND_NONE && in->dns[i].domain >= maxdom)
+            maxdom = in->dns[i].domain + 1;
+    uint32_t *seen = xcalloc((size_t)maxdom + 1, sizeof *seen);
+    size_t lo = 0, distinct = 0;
+    memset(best, 0, sizeof *best);
+    for (size_t hi = 0; hi < in->ndns; hi++) {
+        uint32_t d = in->dns[hi].domain;
+        if (d != MW_FND_NONE && seen[d]++ == 0)
+            distinct++;
+        while (in->dns[hi].t - in->dns[lo].t >= DNS_PERIOD) {
+            uint32_t e = in->dns[lo++].domain;
+            if (e != MW_FND_NONE && --seen[e] == 0)
+                distinct--;
+        }
+        size_t count = hi - lo + 1;
+        if (distinct >= DNS_MIN_DOMAINS && count > best->count)
+            *best = (struct dns_best){lo, hi, count, distinct};
+    }
+    free(seen);
+    return best->count >= DNS_MIN_FAILURES;
+}
+
+static void
+detect_dns(struct ctx *x)
+{
+    const struct mw_fnd_in *in = x->in;
+    struct dns_best b;
+    if (!dns_cluster(in, &b))
+        return;
+    const struct mw_fnd_srcstat *st = &in->src[MW_SRC_DNS];
+    struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_DNS);
+    /* 0.5 for 10 failures over 3 domains within an hour, up to 0.85 with
+     * 10 or more domains: one domain failing is that domain's problem,
+     * many unrelated ones failing together is our resolver. */
+    set_text(f, "finding.dns.resolver", "dns", MW_LEVEL_HIGH,
+             0.5 + 0.35 * clamp01((double)(b.domains - 3) / 7));
+    f->title = fmt(x,
+                   "DNS lookups failing for %zu domains (resolver "
+                   "problem?)",
+                   b.domains);
+    f->cause = "Many DNS lookups for unrelated domains failed within one "
+               "hour: the resolver this server uses is down, slow, "
+               "unreachable or refusing queries, or a firewall blocks DNS.";
+    f->fix = "Check /etc/resolv.conf (and the copy in the Postfix chroot, "
+             "/var/spool/postfix/etc/resolv.conf); test with dig MX "
+             "example.com against each resolver; restart or replace the "
+             "local resolver (unbound, systemd-resolved).";
+    f->count = b.count;
+    set_timing(x, f, st->series, in->dns[b.from].t, in->dns[b.to].t);
+    struct evsel s;
+    evsel_init(&s);
+    s.from = in->dns[b.from].t;
+    s.to = in->dns[b.to].t;
+    set_evidence(x, f, &st->ev, &s);
+}
+
+/* ---- DNSBL ----------------------------------------------------------------
+ */
+
+static void
+dnsbl_listed(struct ctx *x)
+{
+    const struct mw_fnd_in *in = x->in;
+    const struct mw_fnd_srcstat *st = &in->src[MW_SRC_DNSBL_OUT];
+    struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_DNSBL_OUT);
+    /* 0.7 for one reject, 0.9 with 3 or more: remote servers say in
+     * plain words that our address is listed. */
+    set_text(f, "finding.dnsbl.listed", "policy.dnsbl", MW_LEVEL_HIGH,
+             st->count >= 3 ? 0.9 : 0.7);
+    if (in->ndnsbls == 1)
+        f->title = fmt(x,
+                       "Our mail is rejected: this server is listed on "
+                       "%.80s",
+                       in->dnsbls[0]);
+    else if (in->ndnsbls > 1)
+        f->title = fmt(x,
+                       "Our mail is rejected: this server is listed on "
+                       "%.80s and %zu more blocklists",
+                       in->dnsbls[0], in->ndnsbls - 1);
+    else
+        f->title = "Our mail is rejected: this server is on a DNS blocklist";
+    f->cause = "Remote mail servers rejected our outgoing mail because this "
+               "server's address is on a DNS blocklist. Usually caused by "
+               "spam sent through a compromised account or web form, an "
+               "open relay, or a previous user of the address.";
+    f->fix = "Look the address up on the blocklist's site, find and stop the "
+             "source of spam (compromised SASL accounts, web scripts, the "
+             "queue: mailq), then request delisting. Check reverse DNS, SPF "
+             "and the HELO name.";
+    f->count = st->count;
+    set_timing(x, f, st->series, st->first, st->last);
+    set_evidence(x, f, &st->ev, NULL);
+}
+
+static void
+dnsbl_inbound(struct ctx *x)
+{
+    const struct mw_fnd_in *in = x->in;
+    const struct mw_fnd_srcstat *st = &in->src[MW_SRC_DNSBL_IN];
+    struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_DNSBL_IN);
+    /* 0.8: these rejects are the anti-spam policy doing its job; what is
+     * uncertain is only that no wanted sender was among them. */
+    set_text(f, "finding.dnsbl.inbound", "policy.dnsbl", MW_LEVEL_LOW, 0.8);
+    f->title = "Clients on DNS blocklists rejected (working as intended)";
+    f->cause = "Connecting clients were rejected because their address is "
+               "on a DNS blocklist: the anti-spam policy is working. Worth a "
+               "look only when a wanted sender complains.";
+    f->fix = "Nothing to do unless a wanted sender is blocked: then allow "
+             "its address (postscreen_access_list, check_client_access) "
+             "instead of dropping the blocklist.";
+    f->count = st->count;
+    set_timing(x, f, st->series, st->first, st->last);
+    uint32_t *top = findings_array(x->ar, in->top, sizeof *top);
+    size_t ntop = top_ips(in, NULL, 0, M_DNSBL, in->top, top);
+    size_t total = 0;
+    for (size_t i = 0; i < in->nips; i++)
+        total += in->ips[i].dnsbl > 0;
+    set_clients(x, f, top, ntop, total);
+    set_evidence(x, f, &st->ev, NULL);
+}
+
+static void
+detect_dnsbl(struct ctx *x)
+{
+    if (x->in->src[MW_SRC_DNSBL_OUT].count)
+        dnsbl_listed(x);
+    if (x->in->src[MW_SRC_DNSBL_IN].count)
+        dnsbl_inbound(x);
+}
+
+/* ---- server resources ------------------------------------------------------
+ */
+
+static void
+detect_overload(struct ctx *x)
+{
+    const struct mw_fnd_in *in = x->in;
+    const struct mw_fnd_srcstat *st = &in->src[MW_SRC_OVERLOAD];
+    if (st->count == 0)
+        return;
+    struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_OVERLOAD);
+    /* 0.6, 0.8 from 10 hits on: 421 and "too many connections" are
+     * explicit, but a short burst can be one misbehaving client. */
+    set_text(f, "finding.server.overload", "server.unavailable", MW_LEVEL_HIGH,
+             st->count >= 10 ? 0.8 : 0.6);
+    f->title = "Server refusing service: overloaded or out of resources";
+    f->cause = "The server answered with 421 or similar temporary refusals: "
+               "too many connections or processes, a configured limit "
+               "reached, or a service that failed (fatal: errors). Clients "
+               "retry later, so mail is delayed, not lost.";
+    f->fix = "Look around the onset for fatal: or panic: lines, check load "
+             "and memory, and the process and connection limits (postconf "
+             "default_process_limit, master.cf maxproc, "
+             "smtpd_client_connection_count_limit); raise them or find the "
+             "client flooding the server.";
+    f->count = st->count;
+    set_timing(x, f, st->series, st->first, st->last);
+    set_evidence(x, f, &st->ev, NULL);
+}
+
+static void
+detect_disk(struct ctx *x)
+{
+    const struct mw_fnd_in *in = x->in;
+    const struct mw_fnd_srcstat *st = &in->src[MW_SRC_DISK];
+    if (st->count == 0)
+        return;
+    struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_DISK);
+    /* 0.9: "No space left on device" and queue write errors leave little
+     * room for another explanation. */
+    set_text(f, "finding.server.disk", "server.unavailable", MW_LEVEL_CRITICAL,
+             0.9);
+    f->title = "Disk full or queue write errors: mail cannot be accepted";
+    f->cause = "The server could not write to its mail queue or mail "
+               "storage: a full file system (space or inodes), a quota, or "
+               "I/O errors. Incoming mail is refused or deferred.";
+    f->fix = "Run df -h and df -i on the queue (/var/spool/postfix) and the "
+             "mail storage, free space (old logs, the deferred queue), then "
+             "flush the queue (postqueue -f). Check dmesg for I/O errors.";
+    f->count = st->count;
+    set_timing(x, f, st->series, st->first, st->last);
+    set_evidence(x, f, &st->ev, NULL);
+}
+
+/* ---- ranking --------------------------------------------------------------
+ */
+
+static int
+cand_cmp(const void *pa, const void *pb)
+{
+    const struct cand *a = pa, *b = pb;
+    if (a->eff != b->eff)
+        return a->eff > b->eff ? -1 : 1;
+    if (a->detector != b->detector)
+        return a->detector ? -1 : 1;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return strcmp(a->f.id, b->f.id);
+}
+
+/* Score every candidate; a detector finding is lifted to the score of the
+ * best rule finding it explains, so that it sorts just above it. */
+static void
+rank(struct ctx *x)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        struct cand *c = &x->c[i];
+        c->score = findings_score(c->f.level, c->f.count, c->f.confidence);
+        c->eff = c->score;
+    }
+    for (size_t i = 0; i < x->n; i++) {
+        struct cand *d = &x->c[i];
+        for (size_t j = 0; d->detector && j < x->n; j++) {
+            const struct cand *r = &x->c[j];
+            if (!r->detector && (r->mask & d->mask) && r->score > d->eff)
+                d->eff = r->score;
+        }
+    }
+    if (x->n)
+        qsort(x->c, x->n, sizeof *x->c, cand_cmp);
+}
+
+void
+findings_build(const struct mw_fnd_in *in, struct mw_fnd_arena *ar,
+               struct mw_strpool *pool, struct mw_sum_finding **out,
+               size_t *nout)
+{
+    struct ctx x = {in, ar, pool, NULL, 0, 0};
+    rule_findings(&x);
+    detect_bruteforce(&x);
+    detect_spraying(&x);
+    detect_tls(&x);
+    detect_outbound(&x);
+    detect_dns(&x);
+    detect_dnsbl(&x);
+    detect_overload(&x);
+    detect_disk(&x);
+    rank(&x);
+    *out = findings_array(ar, x.n, sizeof **out);
+    for (size_t i = 0; i < x.n; i++)
+        (*out)[i] = x.c[i].f;
+    *nout = x.n;
+    free(x.c);
+}
