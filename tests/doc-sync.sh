@@ -14,7 +14,7 @@ for opt in $help_opts; do
         echo "FAIL: $opt is in --help but not in maillog-why.1"; fail=1; }
 done
 man_opts=$(grep -o '^\\fB\\-\\-[a-z\\-]*\|, \\fB\\-\\-[a-z\\-]*' "$man1" |
-    sed 's/.*\\fB//; s/\\-/-/g' | sort -u)
+    sed 's/.*\\fB//; s/\\-/-/g; s/\\f$//' | sort -u)
 for opt in $man_opts; do
     printf '%s\n' "$help_opts" | grep -qx -- "$opt" || {
         echo "FAIL: $opt is documented in maillog-why.1 but not in --help"; fail=1; }
