@@ -248,6 +248,9 @@ struct user_ent {
 
 struct dest_ent {
     uint64_t count, port25;
+    int64_t first, last;
+    const char *host; /* the first host name seen for this destination */
+    bool many_hosts;  /* more than one */
 };
 
 struct shape_ent {
@@ -563,8 +566,16 @@ shape_next(const unsigned char *s, size_t i, size_t m)
     while (m - i >= 8) {
         uint64_t w;
         memcpy(&w, s + i, 8);
-        if (word_special(w))
+        uint64_t hit = word_special(w);
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) &&                            \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* the lowest flagged byte is always a true one */
+        if (hit)
+            return i + (size_t)__builtin_ctzll(hit) / 8;
+#else
+        if (hit)
             break;
+#endif
         i += 8;
     }
     while (i < m && !(shape_class[s[i]] & (C_DIGIT | C_SPECIAL)))
@@ -941,23 +952,45 @@ user_note(struct mw_agg *a, const struct evfields *f, const struct rule_ent *r,
     return i;
 }
 
+/* The destination of an outbound failure: the domain of remote_host (the
+ * name without its first label when it has 3 labels or more, so that
+ * mx1.example.net and mx2.example.net are one destination), else
+ * remote_ip. */
 static uint32_t
-dest_note(struct mw_agg *a, const struct evfields *f)
+dest_note(struct mw_agg *a, const struct evfields *f, const struct hit *h)
 {
-    const char *d = f->remote_host ? f->remote_host : f->remote_ip;
-    size_t len = f->remote_host ? f->remote_host_len : f->remote_ip_len;
-    if (!d)
+    const char *host = f->remote_host ? f->remote_host : f->remote_ip;
+    size_t hlen = f->remote_host ? f->remote_host_len : f->remote_ip_len;
+    if (!host)
         return MW_FND_NONE;
+    if (hlen > KEY_MAX)
+        hlen = KEY_MAX;
+    const char *d = host;
+    size_t len = hlen;
+    const char *dot = f->remote_host ? memchr(host, '.', hlen) : NULL;
+    if (dot && memchr(dot + 1, '.', hlen - (size_t)(dot + 1 - host))) {
+        d = dot + 1;
+        len = hlen - (size_t)(d - host);
+    }
     bool isnew;
     uint32_t i = key_note(&a->desttab, a, d, len, &isnew);
     if (i == MW_FND_NONE)
         return i;
-    if (isnew)
+    if (isnew) {
         a->dests = entries_fit(a->dests, &a->capdests, i, sizeof *a->dests);
-    a->dests[i].count++;
+        a->dests[i].host = strpool_add(a->pool, host, hlen);
+        a->dests[i].first = INT64_MAX;
+        a->dests[i].last = INT64_MIN;
+    }
+    struct dest_ent *e = &a->dests[i];
+    if (!e->many_hosts &&
+        (strlen(e->host) != hlen || memcmp(e->host, host, hlen) != 0))
+        e->many_hosts = true;
+    e->count++;
+    first_last(&e->first, &e->last, h);
     if (f->remote_port && f->remote_port_len == 2 &&
         memcmp(f->remote_port, "25", 2) == 0)
-        a->dests[i].port25++;
+        e->port25++;
     return i;
 }
 
@@ -1118,7 +1151,7 @@ agg_event(struct mw_agg *a, size_t input, const struct mw_event *ev)
     h.ip = ip_note(a, &f, r, &h);
     h.user = user_note(a, &f, r, &h);
     if (r->out_cat)
-        h.dest = dest_note(a, &f);
+        h.dest = dest_note(a, &f, &h);
     uint32_t m = hit_sources(r, &f, ev, &h);
     if (m & (1u << MW_SRC_DNS))
         dns_note(a, &f, &h);
@@ -1324,6 +1357,7 @@ fnd_rule(struct mw_agg *a, const struct rule_ent *r,
     o->last = time_or_none(r->last);
     o->series = series_of(a, &r->series, l);
     o->srcmask = r->srcmask;
+    o->nusers = r->users.n;
     struct rank *rk = xreallocarray(NULL, r->ips.n + 1, sizeof *rk);
     size_t it = 0, n = 0;
     int64_t key;
@@ -1379,9 +1413,16 @@ fnd_tables(struct mw_agg *a, struct mw_fnd_in *in)
     in->nusers = a->usertab.n;
     struct mw_fnd_dest *ds =
         findings_array(&a->arena, a->desttab.n, sizeof *ds);
-    for (size_t i = 0; i < a->desttab.n; i++)
-        ds[i] = (struct mw_fnd_dest){a->desttab.keys[i], a->dests[i].count,
-                                     a->dests[i].port25};
+    for (size_t i = 0; i < a->desttab.n; i++) {
+        const struct dest_ent *e = &a->dests[i];
+        ds[i] = (struct mw_fnd_dest){a->desttab.keys[i],
+                                     e->host,
+                                     e->many_hosts,
+                                     e->count,
+                                     e->port25,
+                                     time_or_none(e->first),
+                                     time_or_none(e->last)};
+    }
     in->dests = ds;
     in->ndests = a->desttab.n;
     struct mw_fnd_dnsev *dns = findings_array(&a->arena, a->ndns, sizeof *dns);

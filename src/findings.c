@@ -193,17 +193,25 @@ evsel_init(struct evsel *s)
     s->to = INT64_MAX;
 }
 
-/* Evidence lines of l selected by s; when none fits, the first lines of l
- * (the finding is still about them). */
+/* Evidence lines of l selected by s (all when s is NULL): the first ones
+ * and the last one, like the lists they come from; when none fits, the
+ * first lines of l (the finding is still about them). */
 static void
 set_evidence(struct ctx *x, struct mw_sum_finding *f,
              const struct mw_fnd_evlist *l, const struct evsel *s)
 {
-    size_t max = x->in->evidence, n = 0;
+    size_t max = x->in->evidence, n = 0, last = SIZE_MAX;
     f->evidence = findings_array(x->ar, max, sizeof *f->evidence);
-    for (size_t i = 0; i < l->n && n < max; i++)
-        if (!s || evsel_ok(s, &l->v[i]))
+    for (size_t i = 0; i < l->n && max; i++) {
+        if (s && !evsel_ok(s, &l->v[i]))
+            continue;
+        if (n < max - 1)
             f->evidence[n++] = l->v[i].e;
+        else
+            last = i;
+    }
+    if (last != SIZE_MAX)
+        f->evidence[n++] = l->v[last].e;
     for (size_t i = 0; n == 0 && i < l->n && i < max; i++)
         f->evidence[i] = l->v[i].e;
     f->nevidence = n ? n : (l->n < max ? l->n : max);
@@ -259,6 +267,8 @@ top_ips(const struct mw_fnd_in *in, const uint32_t *idx, size_t n,
         enum ip_metric m, size_t k, uint32_t *out)
 {
     size_t got = 0;
+    if (k == 0)
+        return 0;
     if (!idx)
         n = in->nips;
     for (size_t i = 0; i < n; i++) {
@@ -671,8 +681,13 @@ remote_down(struct ctx *x, uint32_t d, double share)
              main_category(in, MW_SRC_OUT, "connection.refused"),
              MW_LEVEL_MEDIUM,
              0.5 + 0.4 * clamp01((share - OUT_ONE_SHARE) / 0.2));
-    f->title = fmt(x, "Remote host %.80s down or refusing connections",
-                   in->dests[d].name);
+    const struct mw_fnd_dest *de = &in->dests[d];
+    if (de->many_hosts)
+        f->title = fmt(x, "Mail servers of %.80s down or refusing connections",
+                       de->name);
+    else
+        f->title =
+            fmt(x, "Remote host %.80s down or refusing connections", de->host);
     f->cause = "Most outbound connection failures go to one destination: "
                "that server is down, refuses connections (firewall, "
                "overload) or cannot be reached from here. Mail for it stays "
@@ -680,8 +695,8 @@ remote_down(struct ctx *x, uint32_t d, double share)
     f->fix = "Test from this host (nc -vz HOST 25) and check the domain's MX "
              "records (dig MX). If only this destination fails, the problem "
              "is on its side; mail is retried until maximal_queue_lifetime.";
-    f->count = in->dests[d].count;
-    set_timing(x, f, st->series, st->first, st->last);
+    f->count = de->count;
+    set_timing(x, f, st->series, de->first, de->last);
     struct evsel s;
     evsel_init(&s);
     s.dest = d;

@@ -53,6 +53,7 @@ struct mw_fnd_rule {
     uint32_t srcmask;       /* bits 1u << enum mw_fnd_src */
     const uint32_t *ips;    /* top client indices, by count descending */
     size_t nips, nips_total;
+    size_t nusers;           /* distinct user names (capped set) */
     struct mw_fnd_evlist ev; /* already cut to the evidence count */
 };
 
@@ -71,8 +72,11 @@ struct mw_fnd_user {
 };
 
 struct mw_fnd_dest {
-    const char *name; /* remote_host, else remote_ip */
+    const char *name; /* domain of remote_host, else remote_ip */
+    const char *host; /* the first host name seen */
+    bool many_hosts;  /* several hosts of that domain failed */
     uint64_t count, port25;
+    int64_t first, last; /* MW_FND_NO_TIME when none */
 };
 
 struct mw_fnd_dnsev {
