@@ -8,9 +8,9 @@
 #include <time.h>
 
 struct mw_time {
-    int64_t sec;      /* seconds since the epoch, UTC */
-    int32_t nsec;     /* 0..999999999 */
-    int8_t frac;      /* digits of fraction in the log (0 = none), max 9 */
+    int64_t sec;  /* seconds since the epoch, UTC */
+    int32_t nsec; /* 0..999999999 */
+    int8_t frac;  /* digits of fraction in the log (0 = none), max 9 */
     bool valid;
 };
 
@@ -26,6 +26,10 @@ struct mw_timectx {
     struct mw_time last;
     int64_t hour_key;
     int64_t hour_utc;
+    time_t ref_seen;   /* ref for which ref_year/ref_tuple were computed */
+    int64_t ref_tuple; /* local month/day/time of ref + 60 s, packed */
+    int ref_year;      /* local year of ref + 60 s */
+    bool ref_ok;
 };
 
 void timectx_init(struct mw_timectx *c, time_t ref);
@@ -37,7 +41,8 @@ void timectx_init(struct mw_timectx *c, time_t ref);
 size_t time_parse_bsd(struct mw_timectx *c, const char *s, size_t len,
                       struct mw_time *out);
 /* "YYYY-MM-DDTHH:MM:SS[.f...](Z|+HH:MM|+HHMM)"; also accepts a space instead
- * of 'T'; a stamp without zone is local time */
+ * of 'T', then also Exim's " +HHMM" zone after a space; a stamp without zone
+ * is local time. c may be NULL (no cache). */
 size_t time_parse_iso(struct mw_timectx *c, const char *s, size_t len,
                       struct mw_time *out);
 /* local broken-down time to UTC epoch, cached per hour in c */
@@ -54,8 +59,8 @@ size_t time_format_rfc3339(const struct mw_time *t, char *out, size_t size);
  * zone, "now", "today", "yesterday", "tomorrow", "-2h", "+30min",
  * "1d12h ago", "@EPOCH"), relative to now. 0 ok, -1 invalid. */
 int time_parse_user(const char *s, time_t now, int64_t *out);
-/* Parse a duration "90s", "5m"/"5min", "1h", "1d", "1w", or bare seconds.
- * 0 ok, -1 invalid */
+/* Parse a duration "90s", "5m"/"5min", "1h", "1d", "1w", combinations such
+ * as "1h30m", or bare seconds. 0 ok, -1 invalid (also for zero) */
 int time_parse_duration(const char *s, int64_t *out_seconds);
 
 #endif
