@@ -33,11 +33,25 @@ for f in "$MW_SRCDIR"/tests/data/fail2ban/*; do
         print off, ip, cat, ts
     }' "$tmp/$name.ndjson" >"$tmp/$name.events"
     TZ=$tz awk -v name="$name" -v evfile="$tmp/$name.events" -v logf="$tmp/$name" '
-    function utc(local,   cmd, sec, out) {
+    function utc(local, shift,   cmd, sec, out) {
         cmd = "date -d \"" local "\" +%s"
         cmd | getline sec; close(cmd)
-        cmd = "date -u -d @" sec " +%Y-%m-%dT%H:%M:%S"
+        cmd = "date -u -d @" (sec + shift) " +%Y-%m-%dT%H:%M:%S"
         cmd | getline out; close(cmd); return out
+    }
+    # Accepted times: the annotated one; for daemontools TAI64N labels the
+    # value tai64nlocal prints (label - 2^62 - 10 s; fail2ban drops the 10 s);
+    # for a year-less stamp later than the fixed now, the previous year too
+    # (SPEC: the stamp is at or before the file time).
+    function time_ok(ts, tm, line,   want, prev) {
+        want = utc(tm, 0)
+        if (line ~ /^@4000/) want = utc(tm, -10)
+        if (substr(ts, 1, 19) == want) return 1
+        if (tm > "2005-08-14T12:00:00") {
+            prev = (substr(tm, 1, 4) - 1) substr(tm, 5)
+            if (substr(ts, 1, 19) == utc(prev, 0)) return 1
+        }
+        return 0
     }
     BEGIN {
         while ((getline l < evfile) > 0) {
@@ -70,8 +84,8 @@ for f in "$MW_SRCDIR"/tests/data/fail2ban/*; do
                 if (n[off] != 1 || ip[off] != " " host) {
                     printf "FAIL: %s:%d: want one hit from %s, got %d (%s): %s\n", name, NR, host, n[off] + 0, ip[off], $0
                     bad++
-                } else if (tm != "" && ts[off] !~ "^" utc(tm)) {
-                    printf "FAIL: %s:%d: time %s, want %s UTC: %s\n", name, NR, ts[off], utc(tm), $0
+                } else if (tm != "" && !time_ok(ts[off], tm, $0)) {
+                    printf "FAIL: %s:%d: time %s, want %s UTC: %s\n", name, NR, ts[off], utc(tm, 0), $0
                     bad++
                 } else ok++
             } else if (mode_default && !moded && !($0 in truetext)) {
