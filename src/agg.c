@@ -29,6 +29,8 @@
 #define SHAPE_MSG_MAX  96u
 #define SHAPE_PROG_MAX 32u
 #define SHAPE_BUF      (SHAPE_PROG_MAX + 2 + 2 * SHAPE_MSG_MAX + 8)
+#define SHAPE_EXACT    16384u /* unmatched lines shaped one by one */
+#define SHAPE_SAMPLE   16u    /* then one in this many (a power of 2) */
 #define EXAMPLE_MAX    200u
 #define KEY_MAX        256u /* bytes of a user, host or list name */
 #define NCAT           32
@@ -309,6 +311,7 @@ struct mw_agg {
     struct shape_ent *shapes;
     size_t capips, capusers, capdests, capshapes;
     uint64_t ip_overflow, user_overflow, shape_overflow;
+    uint64_t unmatched_seen; /* lines passed to agg_unmatched */
     struct mw_fnd_dnsev *dns;
     size_t ndns, capdns;
     size_t pair_budget;
@@ -651,6 +654,16 @@ void
 agg_unmatched(struct mw_agg *a, size_t input, const struct mw_record *rec)
 {
     (void)input;
+    /* Shapes are the costliest per-line work of a run. After the first
+     * SHAPE_EXACT lines, one line in SHAPE_SAMPLE is shaped and counted
+     * SHAPE_SAMPLE times: the ranking of frequent shapes stays right and
+     * the counts become estimates. */
+    uint32_t weight = 1;
+    if (a->unmatched_seen++ >= SHAPE_EXACT) {
+        if ((a->unmatched_seen & (SHAPE_SAMPLE - 1)) != 0)
+            return;
+        weight = SHAPE_SAMPLE;
+    }
     char buf[SHAPE_BUF];
     size_t o = 0;
     if (rec->prog_base && rec->prog_base_len) {
@@ -679,7 +692,7 @@ agg_unmatched(struct mw_agg *a, size_t input, const struct mw_record *rec)
         a->shapes[i].example =
             strpool_add(a->pool, ex, exlen < EXAMPLE_MAX ? exlen : EXAMPLE_MAX);
     }
-    a->shapes[i].count++;
+    a->shapes[i].count += weight;
 }
 
 /* ---- rule hits ------------------------------------------------------ */

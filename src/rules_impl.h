@@ -82,6 +82,15 @@ struct mw_scratch {
     size_t words;
 };
 
+/* Dispatch by program: one prefilter per program basename named by a rule,
+ * holding that program's rules and the rules that accept every program. */
+#define MW_BUCKET_SLOTS 1024
+struct mw_bucket {
+    const char *prog; /* interned basename */
+    size_t len;
+    struct mw_prefilter *pf;
+};
+
 struct mw_ruleset {
     struct mw_rule **rules; /* priority order once finished */
     size_t n, cap;
@@ -91,7 +100,11 @@ struct mw_ruleset {
     pcre2_compile_context *cctx;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit_stack;
-    struct mw_prefilter *pf;
+    struct mw_prefilter *pf;     /* every rule: lines without a program */
+    struct mw_prefilter *pf_any; /* rules without a program filter */
+    struct mw_bucket *buckets;   /* per program: its rules + pf_any's */
+    size_t nbuckets;
+    uint16_t bucket_slot[MW_BUCKET_SLOTS]; /* hash -> bucket index + 1 */
     struct mw_scratch *scratch;
     bool finished;
 };

@@ -793,7 +793,10 @@ rule_key(struct loader *ld, struct rulebuild *b, const struct ynode *k,
 
 /* The literal every match must contain, when the pattern has one: the
  * prefilter literal of a rule without `prefilter`, else the one scanned for
- * when it is longer than the explicit literals. */
+ * when an explicit literal is so short that it would shrink the scan window
+ * of every line. A longer literal is not a more selective one (", relay="
+ * is on every delivery line, " said: " only on failures), so explicit
+ * literals of usable length are kept. */
 static void
 rule_derive(struct loader *ld, struct rulebuild *b)
 {
@@ -803,7 +806,7 @@ rule_derive(struct loader *ld, struct rulebuild *b)
     for (size_t i = 0; i < b->ri->nlits; i++)
         if (b->ri->lit_lens[i] < shortest)
             shortest = b->ri->lit_lens[i];
-    if (b->ri->nlits > 0 && n >= MW_LITERAL_MIN && n > shortest) {
+    if (b->ri->nlits > 0 && shortest < 5 && n >= 6 && n > shortest) {
         b->ri->scan_lit = strpool_add(ld->rs->pool, lit, n);
         b->ri->scan_len = n;
     } else if (b->ri->nlits == 0 && n >= MW_LITERAL_MIN) {

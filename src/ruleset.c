@@ -12,9 +12,11 @@
 #include "rules_impl.h"
 #include "xalloc.h"
 
-/* Matching: one prefilter scan of the message gives a bitset of candidate
- * rules (bit i = rule i in priority order); the candidates are tried in
- * bit order, program filter first, then the regex. The first match wins. */
+/* Matching: the record's program picks a prefilter holding only the rules
+ * that can apply to it (dispatch by program); one scan of the message with
+ * it gives a bitset of candidate rules (bit i = rule i in priority order);
+ * the candidates are tried in bit order, program filter first, then the
+ * regex. The first match wins. */
 
 /* PCRE2 allocates through xmalloc: only allocation failure is fatal, and
  * it exits in one place */
@@ -88,6 +90,10 @@ ruleset_free(struct mw_ruleset *rs)
         rule_free(rs->rules[i]);
     free(rs->rules);
     prefilter_free(rs->pf);
+    prefilter_free(rs->pf_any);
+    for (size_t i = 0; i < rs->nbuckets; i++)
+        prefilter_free(rs->buckets[i].pf);
+    free(rs->buckets);
     if (rs->scratch)
         free(rs->scratch->cand);
     free(rs->scratch);
@@ -187,6 +193,104 @@ rule_cmp(const void *a, const void *b)
     return ox < oy ? -1 : ox > oy;
 }
 
+static void
+pf_add_rule(struct mw_prefilter *pf, const struct mw_rule_impl *ri, size_t i)
+{
+    if (ri->scan_lit)
+        prefilter_add(pf, i, ri->scan_lit, ri->scan_len);
+    else if (ri->nlits == 0)
+        prefilter_add_always(pf, i);
+    for (size_t k = 0; !ri->scan_lit && k < ri->nlits; k++)
+        prefilter_add(pf, i, ri->lits[k], ri->lit_lens[k]);
+}
+
+static size_t
+bucket_hash(const char *p, size_t len)
+{
+    /* FNV-1a over the basename; the table is small and lookups are per
+     * line, so keep it simple and branch-free */
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)p[i]) * 16777619u;
+    return h & (MW_BUCKET_SLOTS - 1);
+}
+
+/* the bucket of an interned program name, created when new */
+static struct mw_bucket *
+bucket_get(struct mw_ruleset *rs, const char *prog, size_t len)
+{
+    size_t h = bucket_hash(prog, len);
+    while (rs->bucket_slot[h]) {
+        struct mw_bucket *b = &rs->buckets[rs->bucket_slot[h] - 1];
+        if (b->len == len && memcmp(b->prog, prog, len) == 0)
+            return b;
+        h = (h + 1) & (MW_BUCKET_SLOTS - 1);
+    }
+    if (rs->nbuckets + 1 >= MW_BUCKET_SLOTS / 2)
+        return NULL; /* absurdly many programs: those lines scan pf */
+    rs->buckets =
+        xreallocarray(rs->buckets, rs->nbuckets + 1, sizeof *rs->buckets);
+    struct mw_bucket *b = &rs->buckets[rs->nbuckets++];
+    b->prog = prog;
+    b->len = len;
+    b->pf = prefilter_new(rs->n);
+    rs->bucket_slot[h] = (uint16_t)rs->nbuckets;
+    return b;
+}
+
+/* the prefilter for a record: its program's bucket, the rules without a
+ * program filter for programs no rule names, every rule without program */
+static const struct mw_prefilter *
+ruleset_pick(const struct mw_ruleset *rs, const struct mw_record *rec)
+{
+    if (!rec->prog_base || rec->prog_base_len == 0)
+        return rs->pf;
+    size_t h = bucket_hash(rec->prog_base, rec->prog_base_len);
+    while (rs->bucket_slot[h]) {
+        const struct mw_bucket *b = &rs->buckets[rs->bucket_slot[h] - 1];
+        if (b->len == rec->prog_base_len &&
+            memcmp(b->prog, rec->prog_base, b->len) == 0)
+            return b->pf;
+        h = (h + 1) & (MW_BUCKET_SLOTS - 1);
+    }
+    return rs->pf_any;
+}
+
+static void
+ruleset_build_buckets(struct mw_ruleset *rs)
+{
+    for (size_t i = 0; i < rs->nbuckets; i++)
+        prefilter_free(rs->buckets[i].pf);
+    free(rs->buckets);
+    rs->buckets = NULL;
+    rs->nbuckets = 0;
+    memset(rs->bucket_slot, 0, sizeof rs->bucket_slot);
+    prefilter_free(rs->pf_any);
+    rs->pf_any = prefilter_new(rs->n);
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct mw_rule_impl *ri = rule_impl(rs->rules[i]);
+        for (size_t p = 0; p < ri->nprogs; p++)
+            bucket_get(rs, ri->progs[p], ri->prog_lens[p]);
+    }
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct mw_rule_impl *ri = rule_impl(rs->rules[i]);
+        if (ri->nprogs == 0) {
+            pf_add_rule(rs->pf_any, ri, i);
+            for (size_t k = 0; k < rs->nbuckets; k++)
+                pf_add_rule(rs->buckets[k].pf, ri, i);
+            continue;
+        }
+        for (size_t p = 0; p < ri->nprogs; p++) {
+            struct mw_bucket *b = bucket_get(rs, ri->progs[p], ri->prog_lens[p]);
+            if (b)
+                pf_add_rule(b->pf, ri, i);
+        }
+    }
+    prefilter_build(rs->pf_any);
+    for (size_t k = 0; k < rs->nbuckets; k++)
+        prefilter_build(rs->buckets[k].pf);
+}
+
 int
 ruleset_finish(struct mw_ruleset *rs, struct mw_err *err)
 {
@@ -195,16 +299,10 @@ ruleset_finish(struct mw_ruleset *rs, struct mw_err *err)
         qsort(rs->rules, rs->n, sizeof *rs->rules, rule_cmp);
     prefilter_free(rs->pf);
     rs->pf = prefilter_new(rs->n);
-    for (size_t i = 0; i < rs->n; i++) {
-        const struct mw_rule_impl *ri = rule_impl(rs->rules[i]);
-        if (ri->scan_lit)
-            prefilter_add(rs->pf, i, ri->scan_lit, ri->scan_len);
-        else if (ri->nlits == 0)
-            prefilter_add_always(rs->pf, i);
-        for (size_t k = 0; !ri->scan_lit && k < ri->nlits; k++)
-            prefilter_add(rs->pf, i, ri->lits[k], ri->lit_lens[k]);
-    }
+    for (size_t i = 0; i < rs->n; i++)
+        pf_add_rule(rs->pf, rule_impl(rs->rules[i]), i);
     prefilter_build(rs->pf);
+    ruleset_build_buckets(rs);
     free(rs->scratch->cand);
     rs->scratch->words = prefilter_words(rs->pf);
     rs->scratch->cand =
@@ -334,7 +432,7 @@ ruleset_match(const struct mw_ruleset *rs, const struct mw_record *rec,
     if (!rs->finished || rs->n == 0)
         return false;
     uint64_t *cand = rs->scratch->cand;
-    prefilter_scan(rs->pf, rec->msg ? rec->msg : "",
+    prefilter_scan(ruleset_pick(rs, rec), rec->msg ? rec->msg : "",
                    rec->msg ? rec->msg_len : 0, cand);
     for (size_t w = 0; w < rs->scratch->words; w++) {
         uint64_t x = cand[w];
