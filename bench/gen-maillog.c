@@ -191,6 +191,23 @@ static const struct dest dests[] = {
 };
 #define OUTAGE_DEST (&dests[N(dests) - 1])
 
+/* small sites where background delivery trouble happens: a dead server, a
+ * slow one, one that greylists (the big providers above just work) */
+static const struct dest small_dests[] = {
+    {"alte-druckerei.example", "mail.alte-druckerei.example", "192.0.2.61",
+     NULL, NULL, R_GENERIC, 1},
+    {"verein-sonnenhof.example", "mx.verein-sonnenhof.example", "198.51.100.77",
+     NULL, NULL, R_GENERIC, 1},
+    {"praxis-dr-weber.example", "mail.praxis-dr-weber.example", "203.0.113.90",
+     NULL, NULL, R_GENERIC, 1},
+    {"hotel-seeblick.example", "mx1.hotel-seeblick.example", "192.0.2.140",
+     "mx2.hotel-seeblick.example", "192.0.2.141", R_GENERIC, 1},
+    {"kita-regenbogen.example", "mail.kita-regenbogen.example",
+     "198.51.100.150", NULL, NULL, R_GENERIC, 1},
+    {"elektro-lange.example", "smtp.elektro-lange.example", "203.0.113.171",
+     NULL, NULL, R_GENERIC, 1},
+};
+
 /* ------------------------------------------------------------ state */
 
 enum kind { K_BRUTE, K_TLSWAVE, K_OUTAGE, K_CERT, K_DNSBL, K_NKINDS };
@@ -1488,9 +1505,12 @@ queue_from_user(struct gen *g, char *qid)
 static void
 sess_outbound_fail(struct gen *g)
 {
-    const struct dest *d = &dests[4 + rng_below(&g->rng, N(dests) - 5)];
-    const char *sm = "postfix/smtp", *bad = PICK(g, bad_domains);
     unsigned v = rng_below(&g->rng, 8), ms = rng_range(&g->rng, 300, 9000);
+    unsigned k = rng_below(&g->rng, 3);
+    /* dead sites time out, one is slow to greet, two greylist */
+    const struct dest *d = &small_dests[v < 3 ? k : v == 7 ? 3 : 4 + k % 2];
+    const struct dest *big = &dests[rng_below(&g->rng, N(dests) - 1)];
+    const char *sm = "postfix/smtp", *bad = PICK(g, bad_domains);
     char qid[16], q2[16];
     queue_from_user(g, qid);
     if (v < 3) {
@@ -1499,12 +1519,12 @@ sess_outbound_fail(struct gen *g)
     }
     uint32_t pid = pool_pid(g, PL_SMTP, sm);
     const char *rcpt = PICK(g, first_names);
-    if (v < 5)
+    if (v < 5) /* a mistyped address at a big provider */
         say(g, sm, pid,
             "%s: to=<%s@%s>, relay=%s[%s]:25, %D, dsn=5.1.1, status=bounced "
             "(host %s[%s] said: 550 5.1.1 User unknown (in reply to RCPT TO "
             "command))",
-            qid, rcpt, d->domain, d->mx, d->ip, ms, d->mx, d->ip);
+            qid, rcpt, big->domain, big->mx, big->ip, ms, big->mx, big->ip);
     else if (v == 5)
         say(g, sm, pid,
             "%s: to=<%s@%s>, relay=none, %D, dsn=5.4.4, status=bounced (Host "
@@ -1609,7 +1629,7 @@ event(struct gen *g, enum kind k)
 {
     char qid[16];
     unsigned u = rng_below(&g->rng, 10);
-    const struct host *a = &g->attackers[u < 5 ? 0 : u < 8 ? 1 : 2];
+    const struct host *a = &g->attackers[u < 4 ? 0 : u < 7 ? 1 : 2];
     switch (k) {
     case K_BRUTE: /* three addresses guess passwords, now and then IMAP */
         if (u == 9)
