@@ -2,7 +2,9 @@
 # Golden CLI test: runs maillog-why with the arguments in NAME.cmd (one line,
 # shell words; run in the source tree so sample paths are relative) and
 # compares standard output, standard error and the exit status with NAME.out,
-# NAME.err and NAME.rc. NAME.stdin, when present, is fed on standard input.
+# NAME.err and NAME.rc. NAME.stdin, when present, names a file of the source
+# tree to feed on standard input (so that year-less stamps are read against
+# --now, not against the file time of a fresh checkout).
 # With MW_GOLDEN_UPDATE=1 the expectations are rewritten instead.
 set -u
 cmd=$1
@@ -13,7 +15,7 @@ base=${cmd%.cmd}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mw-golden.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 stdin=/dev/null
-[ -f "$base.stdin" ] && stdin=$base.stdin
+[ -f "$base.stdin" ] && stdin=$MW_SRCDIR/$(cat "$base.stdin")
 args=$(cat "$cmd")
 (
     cd "$MW_SRCDIR" || exit 99

@@ -1,0 +1,1 @@
+--rules rules --now 2026-11-22T12:00:00Z --output json --since 2026-11-22T09:00:00Z --until 2026-11-22T10:00:00Z --fail-level high -
