@@ -22,7 +22,8 @@ enum {
     OPT_FAIL_LEVEL,
     OPT_COLOR,
     OPT_MAX_LINE,
-    OPT_INPUT_FORMAT
+    OPT_INPUT_FORMAT,
+    OPT_EXPLAIN
 };
 
 /* One table for getopt_long and --help. */
@@ -36,16 +37,19 @@ struct cli_option {
 
 static const struct cli_option cli_options[] = {
     {"output", required_argument, 'o', "FORMAT",
-     "report format: text (default), json, ndjson"},
+     "report format (default text): "},
     {"output-file", required_argument, OPT_OUTPUT_FILE, "FILE",
      "write the report to FILE instead of standard output"},
     {"input-format", required_argument, OPT_INPUT_FORMAT, "FORMAT",
-     "log dialect: auto (default, per file), syslog, exim"},
+     "log dialect (default auto, per file): "},
     {"rules", required_argument, 'r', "PATH",
      "load rules from this file or directory instead of the defaults "
      "(repeatable)"},
     {"check-rules", no_argument, OPT_CHECK_RULES, NULL,
      "compile every rule, run its examples, and exit"},
+    {"explain", required_argument, OPT_EXPLAIN, "CODE",
+     "explain an SMTP reply code, enhanced status code, rule or cause, and "
+     "exit"},
     {"window", required_argument, 'w', "DURATION",
      "time window for series and peaks (e.g. 5m, 1h; default from the span)"},
     {"top", required_argument, 'n', "N", "rows in each summary table (default 10)"},
@@ -71,6 +75,34 @@ static const struct cli_option cli_options[] = {
 
 #define NOPTS (sizeof cli_options / sizeof cli_options[0])
 
+/* print text from column indent, folding at spaces before column width
+ * (and at '|' in lists of names) */
+static void
+print_wrapped(FILE *out, const char *text, int indent, int width)
+{
+    int col = indent;
+    bool space = false; /* a space is owed before the next word */
+    const char *p = text;
+    while (*p) {
+        size_t n = strcspn(p, " |");
+        size_t take = n + (p[n] == '|' ? 1 : 0);
+        if (col > indent && col + (int)space + (int)n > width) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+            space = false;
+        }
+        if (space)
+            fputc(' ', out);
+        fwrite(p, 1, take, out);
+        col += (int)take + (int)space;
+        p += take;
+        space = *p == ' ';
+        if (space)
+            p++;
+    }
+    fputc('\n', out);
+}
+
 void
 cli_usage(FILE *out)
 {
@@ -95,10 +127,19 @@ cli_usage(FILE *out)
                      c->arg);
         else
             snprintf(left, sizeof left, "  %s--%s", shortopt, c->name);
+        /* the lists of formats come from their tables */
+        const char *list = "";
+        if (c->val == 'o')
+            list = render_names();
+        else if (c->val == OPT_INPUT_FORMAT)
+            list = dialect_names();
+        char text[512];
+        snprintf(text, sizeof text, "%s%s", c->help, list);
         if (strlen(left) > 28)
-            fprintf(out, "%s\n%30s%s\n", left, "", c->help);
+            fprintf(out, "%s\n%30s", left, "");
         else
-            fprintf(out, "%-30s%s\n", left, c->help);
+            fprintf(out, "%-30s", left);
+        print_wrapped(out, text, 30, 79);
     }
     fprintf(out,
             "\nWith no FILE, or when FILE is -, read standard input. "
@@ -158,6 +199,9 @@ cli_apply(struct mw_opts *o, int c, const char *arg, struct mw_err *err)
         return 0;
     case OPT_CHECK_RULES:
         o->check_rules = true;
+        return 0;
+    case OPT_EXPLAIN:
+        o->explain = arg;
         return 0;
     case 'w':
         if (time_parse_duration(arg, &o->window) < 0 || o->window <= 0) {
@@ -313,6 +357,10 @@ cli_parse(struct mw_opts *o, int argc, char **argv, struct mw_err *err)
     }
     for (int i = optind; i < argc; i++)
         add_str(&o->files, &o->nfiles, argv[i]);
+    if (o->explain && o->nfiles) {
+        err_set(err, NULL, "--explain reads no log files ('%s')", o->files[0]);
+        return -1;
+    }
     if (o->help || o->version)
         return 0;
     if (o->timezone) {

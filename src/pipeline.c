@@ -198,7 +198,11 @@ pipeline_run(const struct mw_opts *o, const struct mw_ruleset *rs, FILE *out)
     }
 
     const struct mw_summary *sum = agg_summary(run.agg);
-    bool quiet = o->quiet && sum->nfindings == 0;
+    /* --quiet: nothing to say unless a finding reaches --fail-level (any
+     * finding when no level is set), so cron mails only what matters */
+    bool quiet = o->quiet && (o->fail_level >= 0
+                                  ? !findings_at_level(sum, o->fail_level)
+                                  : sum->nfindings == 0);
     if (!run.output_closed && run.r->finish && !quiet &&
         run.r->finish(run.rst, sum) < 0)
         run.output_closed = true;
