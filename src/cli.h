@@ -18,6 +18,7 @@ struct mw_opts {
     const char **rules;         /* --rules paths (repeatable); NULL = default */
     size_t nrules;
     bool check_rules;
+    const char *explain;        /* --explain TERM, or NULL */
     bool help, version;
     bool verbose, quiet;
     enum mw_color color;

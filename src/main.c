@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "decomp.h"
 #include "diag.h"
+#include "explain.h"
 #include "pcre.h"
 #include "pipeline.h"
 #include "rules.h"
@@ -25,6 +26,9 @@
 #endif
 #ifndef MW_SYSCONF_RULES_DIR
 #define MW_SYSCONF_RULES_DIR "/usr/local/etc/maillog-why/rules.d"
+#endif
+#ifndef MW_DATA_DIR
+#define MW_DATA_DIR "/usr/local/share/maillog-why/data"
 #endif
 
 static void
@@ -71,6 +75,20 @@ packaged_rules_dir(void)
         return MW_SRCDIR_RULES;
 #endif
     return MW_RULES_DIR;
+}
+
+/* the explanation catalog (smtp-codes.yaml, causes.yaml): installed, else
+ * the source tree's */
+static const char *
+packaged_data_dir(void)
+{
+    if (is_dir(MW_DATA_DIR))
+        return MW_DATA_DIR;
+#ifdef MW_SRCDIR_DATA
+    if (is_dir(MW_SRCDIR_DATA))
+        return MW_SRCDIR_DATA;
+#endif
+    return MW_DATA_DIR;
 }
 
 static int
@@ -173,6 +191,29 @@ run_check(const struct mw_ruleset *rs)
     return bad ? 1 : 0;
 }
 
+/* --explain: 0 explained, 1 nothing known about the term, 2 catalog error */
+static int
+run_explain(const char *term, const struct mw_ruleset *rs)
+{
+    struct mw_err err;
+    struct mw_buf text = {0};
+    struct mw_explain *x = explain_new();
+    int status = 0;
+    if (explain_load_dir(x, packaged_data_dir(), &err) < 0) {
+        status = 2;
+    } else if (explain_term(x, rs, term, &text)) {
+        fwrite(text.data, 1, text.len, stdout);
+    } else {
+        err_set(&err, NULL, "no explanation for '%s'", term);
+        status = 1;
+    }
+    if (status)
+        err_print(&err);
+    buf_free(&text);
+    explain_free(x);
+    return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -200,6 +241,13 @@ main(int argc, char **argv)
     if (!rs) {
         cli_free(&o);
         return 2;
+    }
+    if (o.explain) {
+        status = run_explain(o.explain, rs);
+        ruleset_free(rs);
+        cli_free(&o);
+        int c = close_output(stdout, "standard output");
+        return c ? c : status;
     }
     if (o.check_rules) {
         status = run_check(rs);
