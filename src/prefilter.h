@@ -1,10 +1,9 @@
 /* Literal prefilter of the rule engine: one multi-literal scan of a message
  * yields the set of rules whose regex is worth running.
  *
- * Wu-Manber (S. Wu, U. Manber, "A fast algorithm for multi-pattern
- * searching", TR-94-17, 1994) with 2-byte blocks: a SHIFT table over all
- * 65536 blocks, sized by the shortest literal, lets the scan skip most of a
- * line; only blocks that end a literal's window are verified. */
+ * A sampled q-gram filter: the q-gram at every k-th position of the text
+ * (k = shortest literal - q + 1) is looked up in a bitmap of the q-grams of
+ * every literal's window; only hits are verified against the literals. */
 #ifndef MW_PREFILTER_H
 #define MW_PREFILTER_H
 
