@@ -140,6 +140,21 @@ parse_tag(const char *s, size_t len, size_t i, bool colonless,
             return 0;
     } else if (s[j] == ':') {
         j++;
+    } else if (s[j] == '(') {
+        /* Dovecot's own "auth-worker(22401):" / "auth(default):" */
+        size_t k = j + 1;
+        while (k < len && k - j <= 32 && s[k] != ')' && s[k] != ' ')
+            k++;
+        if (k >= len || s[k] != ')' || k + 1 >= len || s[k + 1] != ':')
+            return 0;
+        pid = 0;
+        for (size_t d = j + 1; d < k && pid >= 0; d++)
+            pid = s[d] >= '0' && s[d] <= '9' && pid < 100000000
+                      ? pid * 10 + (s[d] - '0')
+                      : -1;
+        if (k == j + 1)
+            pid = -1;
+        j = k + 2;
     } else {
         return 0;
     }
@@ -170,6 +185,12 @@ host_tag_msg(const char *s, size_t len, size_t i, struct mw_record *rec)
         return false;
     i = skip_spaces(s, len, i);
     size_t te = token_end(s, len, i);
+    if (te > i + 2 && s[i] == '<' && s[te - 1] == '>') {
+        /* a "<facility.priority>" label some syslog daemons write before
+         * the host (e.g. "<mail.notice>") */
+        i = skip_spaces(s, len, te);
+        te = token_end(s, len, i);
+    }
     if (te > i && s[te - 1] == ':') {
         size_t t = parse_tag(s, len, i, false, rec);
         if (t == te)
@@ -447,8 +468,8 @@ parse_dated(struct mw_timectx *c, const char *s, size_t len, size_t i,
 /* Exim under syslog repeats its own stamp (syslog_timestamp, default true)
  * and with +pid a "[pid]" at the start of the text: drop them, and use the
  * stamp when the syslog header had no time */
-static void
-exim_fixup(struct mw_timectx *c, struct mw_record *rec)
+void
+syslog_exim_fixup(struct mw_timectx *c, struct mw_record *rec)
 {
     if (rec->prog_base_len < 4 || memcmp(rec->prog_base, "exim", 4) != 0)
         return;
@@ -526,7 +547,7 @@ syslog_parse_line(struct mw_timectx *c, const struct mw_line *line,
     }
     rec->parsed = true;
     if (rec->prog)
-        exim_fixup(c, rec);
+        syslog_exim_fixup(c, rec);
     return form;
 }
 

@@ -87,13 +87,12 @@ static const struct rec_case rec_cases[] = {
      true, "2005-01-29T08:33:58Z", NULL, "pop3-login", "pop3-login", -1,
      "Info: Aborted login (auth failed, 1 attempts in 2 secs): user=<grace>, "
      "method=PLAIN, rip=212.9.180.3"},
-    /* f2b dovecot: "auth-worker(22401):" is not a tag */
+    /* f2b dovecot: Dovecot's "auth-worker(22401):" tag */
     {"syslog", "UTC", REF_F2B,
      "Jan 29 13:54:06 auth-worker(22401): Info: "
      "sql(admin@example.de,192.0.2.5,<n4JLdHNVngZGpV2j>): unknown user",
-     true, "2005-01-29T13:54:06Z", NULL, NULL, NULL, -1,
-     "auth-worker(22401): Info: "
-     "sql(admin@example.de,192.0.2.5,<n4JLdHNVngZGpV2j>): unknown user"},
+     true, "2005-01-29T13:54:06Z", NULL, "auth-worker", "auth-worker", 22401,
+     "Info: sql(admin@example.de,192.0.2.5,<n4JLdHNVngZGpV2j>): unknown user"},
     /* f2b cyrus-imap: no host; unpadded day */
     {"syslog", "UTC", REF_F2B,
      "Feb 20 17:23:32 cyrus/pop3[4297]: badlogin: example.com [1.2.3.4] "
@@ -237,9 +236,13 @@ static const struct rec_case rec_cases[] = {
     {"syslog", "UTC", REF_F2B,
      "2013-08-11 03:56:40 auth-worker(default): Info: pam(username,1.2.3.4): "
      "pam_authenticate() failed",
-     true, "2013-08-11T03:56:40Z", NULL, NULL, NULL, -1,
-     "auth-worker(default): Info: pam(username,1.2.3.4): pam_authenticate() "
-     "failed"},
+     true, "2013-08-11T03:56:40Z", NULL, "auth-worker", "auth-worker", -1,
+     "Info: pam(username,1.2.3.4): pam_authenticate() failed"},
+    /* f2b sendmail-reject: a "<facility.priority>" label before the host */
+    {"syslog", "UTC", REF_F2B,
+     "Jun 17 14:37:39 <mail.notice> robin sm-mta[2794]: 55HIbcGI002794: x",
+     true, "2005-06-17T14:37:39Z", "robin", "sm-mta", "sm-mta", 2794,
+     "55HIbcGI002794: x"},
     /* f2b exim, journal style without a stamp: not a known header */
     {"syslog", "UTC", REF_F2B,
      "mail.example.com exim[3751842]: 2021-07-17 23:20:49 plain_server "
@@ -697,7 +700,7 @@ START_TEST(test_find_names)
     ck_assert_ptr_null(dialect_find("Syslog"));
     ck_assert_ptr_null(dialect_find(""));
     const char *names = dialect_names();
-    ck_assert_str_eq(names, "auto|syslog|exim");
+    ck_assert_str_eq(names, "auto|syslog|exim|journal-json|postlog|exchange|app");
     /* every listed name but "auto" resolves to a dialect of that name */
     char buf[128];
     snprintf(buf, sizeof buf, "%s", names);
@@ -712,7 +715,7 @@ START_TEST(test_find_names)
         ck_assert(d->sniff && d->open && d->parse && d->close);
         count++;
     }
-    ck_assert_int_eq(count, 2);
+    ck_assert_int_eq(count, 6);
 }
 END_TEST
 

@@ -543,7 +543,7 @@ render_summary(const char *name, const struct mw_summary *s, bool color)
 
 START_TEST(test_render_table)
 {
-    ck_assert_str_eq(render_names(), "text|json|ndjson");
+    ck_assert_str_eq(render_names(), "text|json|html|ndjson");
     ck_assert_str_eq(render_find("text")->name, "text");
     ck_assert_str_eq(render_find("json")->name, "json");
     ck_assert_str_eq(render_find("ndjson")->name, "ndjson");
