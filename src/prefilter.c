@@ -287,20 +287,29 @@ choose_window(const struct mw_prefilter *pf, const struct lit *l,
               const struct spread *sp, size_t nsp)
 {
     const unsigned char *s = (const unsigned char *)l->s;
-    size_t best = SIZE_MAX, woff = 0;
+    size_t ng = l->len - pf->q + 1;
+    /* the cost of the gram at each position, then a sliding sum of k */
+    size_t *cost = xcalloc(ng, sizeof *cost);
+    for (size_t i = 0; i < ng; i++) {
+        uint32_t key = gram_key_tail(s + i, pf->q, pf->qmask);
+        cost[i] = SPREAD_WEIGHT * gram_spread(sp, nsp, key);
+        for (size_t b = 0; b < pf->q; b++)
+            cost[i] += byte_weight(s[i + b]);
+    }
+    size_t sc = 0, best = SIZE_MAX, woff = 0;
+    for (size_t j = 0; j < pf->k; j++)
+        sc += cost[j];
     for (size_t o = 0; o + pf->m <= l->len; o++) {
-        size_t sc = 0;
-        for (size_t j = 0; j < pf->k; j++) {
-            uint32_t key = gram_key_tail(s + o + j, pf->q, pf->qmask);
-            sc += SPREAD_WEIGHT * gram_spread(sp, nsp, key);
-            for (size_t b = 0; b < pf->q; b++)
-                sc += byte_weight(s[o + j + b]);
+        if (o > 0) {
+            sc -= cost[o - 1];
+            sc += cost[o + pf->k - 1];
         }
         if (sc < best) {
             best = sc;
             woff = o;
         }
     }
+    free(cost);
     return woff;
 }
 

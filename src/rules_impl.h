@@ -83,12 +83,15 @@ struct mw_scratch {
 };
 
 /* Dispatch by program: one prefilter per program basename named by a rule,
- * holding that program's rules and the rules that accept every program. */
+ * holding that program's rules and the rules that accept every program.
+ * A bucket's tables are built when a line of its program first comes: a
+ * rule set names about a hundred programs, a log has a few of them. */
 #define MW_BUCKET_SLOTS 1024
 struct mw_bucket {
     const char *prog; /* interned basename */
     size_t len;
     struct mw_prefilter *pf;
+    bool built; /* prefilter_build done */
 };
 
 struct mw_ruleset {

@@ -234,6 +234,7 @@ bucket_get(struct mw_ruleset *rs, const char *prog, size_t len)
     b->prog = prog;
     b->len = len;
     b->pf = prefilter_new(rs->n);
+    b->built = false;
     rs->bucket_slot[h] = (uint16_t)rs->nbuckets;
     return b;
 }
@@ -247,10 +248,17 @@ ruleset_pick(const struct mw_ruleset *rs, const struct mw_record *rec)
         return rs->pf;
     size_t h = bucket_hash(rec->prog_base, rec->prog_base_len);
     while (rs->bucket_slot[h]) {
-        const struct mw_bucket *b = &rs->buckets[rs->bucket_slot[h] - 1];
+        /* the bucket array is scratch like rs->scratch: building its
+         * tables on first use does not change what the rule set matches */
+        struct mw_bucket *b = &rs->buckets[rs->bucket_slot[h] - 1];
         if (b->len == rec->prog_base_len &&
-            memcmp(b->prog, rec->prog_base, b->len) == 0)
+            memcmp(b->prog, rec->prog_base, b->len) == 0) {
+            if (!b->built) {
+                prefilter_build(b->pf);
+                b->built = true;
+            }
             return b->pf;
+        }
         h = (h + 1) & (MW_BUCKET_SLOTS - 1);
     }
     return rs->pf_any;
@@ -281,14 +289,13 @@ ruleset_build_buckets(struct mw_ruleset *rs)
             continue;
         }
         for (size_t p = 0; p < ri->nprogs; p++) {
-            struct mw_bucket *b = bucket_get(rs, ri->progs[p], ri->prog_lens[p]);
+            struct mw_bucket *b =
+                bucket_get(rs, ri->progs[p], ri->prog_lens[p]);
             if (b)
                 pf_add_rule(b->pf, ri, i);
         }
     }
-    prefilter_build(rs->pf_any);
-    for (size_t k = 0; k < rs->nbuckets; k++)
-        prefilter_build(rs->buckets[k].pf);
+    prefilter_build(rs->pf_any); /* buckets: in ruleset_pick */
 }
 
 int
