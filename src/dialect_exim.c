@@ -48,7 +48,9 @@ exim_parse(void *state, const struct mw_line *line, struct mw_record *rec)
     dialect_record_raw(line, rec);
     size_t n = syslog_exim_prefix(state, s, len, &rec->ts, &rec->pid);
     if (n == 0) {
-        rec->ts.valid = false;
+        /* not an Exim line: a rejectlog continuation, or another daemon's
+         * line in a mixed file; read it as the syslog chain would */
+        syslog_parse_line(state, line, rec);
         return 0;
     }
     n += n < len; /* the one space before the text */

@@ -517,6 +517,91 @@ parse_after_pri(struct mw_timectx *c, const char *s, size_t len, size_t i,
     }
     return MW_SYSLOG_NONE;
 }
+/* n digits at s[i] as a number, or -1 */
+static int
+digits_at(const char *s, size_t len, size_t i, size_t n)
+{
+    int v = 0;
+    if (i + n > len)
+        return -1;
+    for (size_t k = i; k < i + n; k++) {
+        if (s[k] < '0' || s[k] > '9')
+            return -1;
+        v = v * 10 + (s[k] - '0');
+    }
+    return v;
+}
+
+/* "hh:mm:ss" at s[i] into the last three of f; false when absent */
+static bool
+hms_at(const char *s, size_t len, size_t i, int *f)
+{
+    f[0] = digits_at(s, len, i, 2);
+    f[1] = digits_at(s, len, i + 3, 2);
+    f[2] = digits_at(s, len, i + 6, 2);
+    return f[0] >= 0 && f[1] >= 0 && f[2] >= 0 && s[i + 2] == ':' &&
+           s[i + 5] == ':' && f[0] < 24 && f[1] < 60 && f[2] < 61;
+}
+
+static void
+set_local_time(struct mw_timectx *c, struct mw_record *rec, int y, int mo,
+               int d, const int *hms)
+{
+    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31)
+        return;
+    rec->ts.sec = time_local_to_utc(c, y, mo, d, hms[0], hms[1], hms[2]);
+    rec->ts.nsec = 0;
+    rec->ts.frac = 0;
+    rec->ts.valid = true;
+}
+
+/* Stamps of application logs without a syslog header. The line stays whole
+ * (parsed = false) and only its local time is read:
+ *   Kerio Connect      "[17/Jun/2011 17:00:45] ..."
+ *   Lotus Domino       "03-07-2005 23:07:20   SMTP Server: ..." (day first),
+ *                      also after a "[28325:00010-3735542592] " prefix
+ *   Oracle Messaging   "<co ts=\"2014-06-02T16:06:33.99\" ..." */
+static void
+other_stamp(struct mw_timectx *c, const char *s, size_t len,
+            struct mw_record *rec)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    int hms[3];
+    size_t i = 0;
+    if (len >= 22 && s[0] == '[' && s[3] == '/' && s[7] == '/' &&
+        s[12] == ' ' && hms_at(s, len, 13, hms)) {
+        int d = digits_at(s, len, 1, 2), y = digits_at(s, len, 8, 4), mo = 0;
+        for (int m = 0; m < 12; m++)
+            if (memcmp(s + 4, months + 3 * m, 3) == 0)
+                mo = m + 1;
+        set_local_time(c, rec, y, mo, d, hms);
+        return;
+    }
+    if (len > 0 && s[0] == '[') {
+        const char *e = memchr(s, ']', len < 64 ? len : 64);
+        if (e && (size_t)(e - s) + 2 < len && e[1] == ' ')
+            i = (size_t)(e - s) + 2;
+    }
+    if (len >= i + 19 && s[i + 2] == '-' && s[i + 5] == '-' &&
+        s[i + 10] == ' ' && hms_at(s, len, i + 11, hms)) {
+        set_local_time(c, rec, digits_at(s, len, i + 6, 4),
+                       digits_at(s, len, i + 3, 2), digits_at(s, len, i, 2),
+                       hms);
+        return;
+    }
+    if (len >= 4 && memcmp(s, "<co ", 4) == 0) {
+        const char *t = memmem(s, len < 512 ? len : 512, " ts=\"", 5);
+        if (!t)
+            return;
+        size_t k = (size_t)(t - s) + 5;
+        if (len >= k + 19 && s[k + 4] == '-' && s[k + 7] == '-' &&
+            s[k + 10] == 'T' && hms_at(s, len, k + 11, hms))
+            set_local_time(c, rec, digits_at(s, len, k, 4),
+                           digits_at(s, len, k + 5, 2),
+                           digits_at(s, len, k + 8, 2), hms);
+    }
+}
+
 
 enum mw_syslog_form
 syslog_parse_line(struct mw_timectx *c, const struct mw_line *line,
@@ -543,6 +628,7 @@ syslog_parse_line(struct mw_timectx *c, const struct mw_line *line,
         form = parse_after_pri(c, s, len, i, rec);
     if (form == MW_SYSLOG_NONE) {
         dialect_record_raw(line, rec);
+        other_stamp(c, s, len, rec);
         return form;
     }
     rec->parsed = true;
