@@ -18,10 +18,14 @@ struct dialect_row {
 
 /* One row per backend; on equal sniff scores the earlier row wins. syslog
  * stays first: it is also the answer when no dialect scores at all.
- * Still to come: journal-json, postlog, exchange, app. */
+ * postlog scores above syslog only when days are zero-padded.
+ * Still to come: app. */
 static const struct dialect_row dialect_table[] = {
     {&mw_dialect_syslog, NULL, syslog_sniff_why},
     {&mw_dialect_exim, "Exim mainlog timestamps", NULL},
+    {&mw_dialect_journal, "journalctl -o json entries", NULL},
+    {&mw_dialect_postlog, "Postfix maillog_file (zero-padded days)", NULL},
+    {&mw_dialect_exchange, NULL, exchange_sniff_why},
 };
 
 #define DIALECT_COUNT (sizeof dialect_table / sizeof dialect_table[0])
@@ -41,7 +45,7 @@ const char *
 dialect_names(void)
 {
     /* keep in the order of dialect_table (a unit test checks it) */
-    return "auto|syslog|exim";
+    return "auto|syslog|exim|journal-json|postlog|exchange";
 }
 
 static bool

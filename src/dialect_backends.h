@@ -10,6 +10,9 @@
 
 extern const struct mw_dialect mw_dialect_syslog;
 extern const struct mw_dialect mw_dialect_exim;
+extern const struct mw_dialect mw_dialect_journal;
+extern const struct mw_dialect mw_dialect_postlog;
+extern const struct mw_dialect mw_dialect_exchange;
 
 /* which header the syslog chain found in a line */
 enum mw_syslog_form {
@@ -36,8 +39,16 @@ enum mw_syslog_form syslog_parse_line(struct mw_timectx *c,
 size_t syslog_exim_prefix(struct mw_timectx *c, const char *s, size_t len,
                           struct mw_time *ts, long *pid);
 
+/* For a record whose program is Exim: drop the copy of Exim's own stamp and
+ * "[pid]" at the start of rec->msg (syslog_timestamp), and take that stamp
+ * as the time when rec has none. rec->msg stays inside the text it was. */
+void syslog_exim_fixup(struct mw_timectx *c, struct mw_record *rec);
+
 /* A static reason naming the most common syslog header form in lines. */
 const char *syslog_sniff_why(const struct mw_line *lines, size_t n);
+
+/* A static reason naming the kind of Exchange log in lines. */
+const char *exchange_sniff_why(const struct mw_line *lines, size_t n);
 
 /* rec for a line without a known header: msg = whole line, nothing else
  * (inline: every parser starts with it) */
