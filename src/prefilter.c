@@ -393,6 +393,20 @@ prefilter_build(struct mw_prefilter *pf)
     build_index(pf);
 }
 
+/* does l occur at p (l->len readable bytes)? Most candidates differ in
+ * their first 8 bytes: compare those in place before calling memcmp. */
+static inline bool
+lit_at(const struct lit *l, const unsigned char *p)
+{
+    if (l->len >= 8) {
+        uint64_t a, b;
+        memcpy(&a, p, sizeof a);
+        memcpy(&b, l->s, sizeof b);
+        return a == b && memcmp(p + 8, l->s + 8, l->len - 8) == 0;
+    }
+    return memcmp(p, l->s, l->len) == 0;
+}
+
 /* the gram key at text position p is in the bitmap: find the literals
  * with that gram, and check each where it would start */
 static void
@@ -411,7 +425,7 @@ verify(const struct mw_prefilter *pf, const unsigned char *t, size_t n,
         if (g->off > p)
             continue;
         size_t start = p - g->off;
-        if (l->len > n - start || memcmp(t + start, l->s, l->len) != 0)
+        if (l->len > n - start || !lit_at(l, t + start))
             continue;
         for (size_t r = 0; r < l->nrules; r++) {
             size_t rule = pf->rules[l->first_rule + r];
