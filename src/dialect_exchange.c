@@ -223,6 +223,8 @@ fields_map(struct exchange_reader *r, const char *s, size_t len)
 static void
 header_line(struct exchange_reader *r, const char *s, size_t len)
 {
+    if (s == NULL)
+        return;
     if (has_prefix(s, len, "#Software:")) {
         r->type = XT_UNKNOWN; /* the start of another file */
     } else if (has_prefix(s, len, "#Fields:")) {

@@ -336,6 +336,17 @@ START_TEST(test_journal_bad)
 }
 END_TEST
 
+/* s appended to buf at o (cap bytes in all): the new length */
+static size_t
+put_str(char *buf, size_t o, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+    ck_assert(o + n < cap);
+    memcpy(buf + o, s, n);
+    buf[o + n] = '\0';
+    return o + n;
+}
+
 /* nesting: skipped values may nest 32 deep, not deeper */
 START_TEST(test_journal_nesting)
 {
@@ -344,14 +355,15 @@ START_TEST(test_journal_nesting)
     fx_open(&f, "journal-json");
     for (int obj = 0; obj < 2; obj++)
         for (int depth = 1; depth <= 40; depth++) {
-            size_t o = (size_t)sprintf(line, "{\"X\":");
+            size_t o = put_str(line, 0, sizeof line, "{\"X\":");
             for (int k = 0; k < depth; k++)
-                o += (size_t)sprintf(line + o, obj && k < depth - 1 ? "{\"k\":"
-                                               : obj                ? "{"
-                                                                    : "[");
+                o = put_str(line, o, sizeof line,
+                            !obj            ? "["
+                            : k < depth - 1 ? "{\"k\":"
+                                            : "{");
             for (int k = 0; k < depth; k++)
-                line[o++] = obj ? '}' : ']';
-            o += (size_t)sprintf(line + o, ",\"MESSAGE\":\"m\"}");
+                o = put_str(line, o, sizeof line, obj ? "}" : "]");
+            o = put_str(line, o, sizeof line, ",\"MESSAGE\":\"m\"}");
             fx_parse_n(&f, line, o);
             ck_assert_msg(f.rec.parsed == (depth <= 32), "%s: parsed %d", line,
                           f.rec.parsed);
