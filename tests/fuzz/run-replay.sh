@@ -6,7 +6,7 @@ builddir=${MW_BUILDDIR:-.}
 passed=0
 failed=0
 skipped=0
-for t in fuzz_linereader fuzz_syslog fuzz_rules_yaml fuzz_escape; do
+for t in fuzz_linereader fuzz_syslog fuzz_rules_yaml fuzz_escape fuzz_csv_json; do
     bin=$builddir/tests/fuzz/$t
     corpus=$srcdir/tests/fuzz/corpus/$t
     if [ ! -x "$bin" ]; then
