@@ -45,6 +45,11 @@ exim_parse(void *state, const struct mw_line *line, struct mw_record *rec)
 {
     const char *s = line->data;
     size_t len = line->len;
+    /* Exim through a syslog daemon that writes the date-time form
+     * ("2019-10-22 03:39:17 mx1 exim[29786]: ..."): host and tag are read
+     * as syslog reads them */
+    if (syslog_parse_line(state, line, rec) == MW_SYSLOG_DATE_TAGGED)
+        return 0;
     dialect_record_raw(line, rec);
     size_t n = syslog_exim_prefix(state, s, len, &rec->ts, &rec->pid);
     if (n == 0) {

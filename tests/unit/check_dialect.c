@@ -346,11 +346,11 @@ static const struct rec_case rec_cases[] = {
      NULL, NULL, NULL, -1, "Envelope-from: <a@example.com>"},
     {"exim", "UTC", REF_F2B, "  by mx.example.com with esmtp", false, NULL,
      NULL, NULL, NULL, -1, "  by mx.example.com with esmtp"},
-    /* a syslog line is not Exim's own */
+    /* Exim through syslog in the date-time form: host and tag as syslog */
     {"exim", "UTC", REF_F2B,
      "2019-10-22 03:39:17 mx1.fqdn.local exim[29786]: dovecot_login", true,
-     "2019-10-22T03:39:17Z", NULL, "exim", "exim", -1,
-     "mx1.fqdn.local exim[29786]: dovecot_login"},
+     "2019-10-22T03:39:17Z", "mx1.fqdn.local", "exim", "exim", 29786,
+     "dovecot_login"},
     {"exim", "UTC", REF_F2B, "Nov 22 10:05:07 mx1 postfix/smtpd[1]: x", true,
      "2004-11-22T10:05:07Z", "mx1", "postfix/smtpd", "smtpd", 1, "x"},
     {"exim", "UTC", REF_F2B, "2013-06-02 09:22:06", true,
