@@ -19,13 +19,15 @@ struct dialect_row {
 /* One row per backend; on equal sniff scores the earlier row wins. syslog
  * stays first: it is also the answer when no dialect scores at all.
  * postlog scores above syslog only when days are zero-padded.
- * Still to come: app. */
+ * app scores one above its share of lines when a line names a mail
+ * client, so that msmtp's logfile (RFC 3164-like stamps) goes there. */
 static const struct dialect_row dialect_table[] = {
     {&mw_dialect_syslog, NULL, syslog_sniff_why},
     {&mw_dialect_exim, "Exim mainlog timestamps", NULL},
     {&mw_dialect_journal, "journalctl -o json entries", NULL},
     {&mw_dialect_postlog, "Postfix maillog_file (zero-padded days)", NULL},
     {&mw_dialect_exchange, NULL, exchange_sniff_why},
+    {&mw_dialect_app, "mail-client or application log lines", NULL},
 };
 
 #define DIALECT_COUNT (sizeof dialect_table / sizeof dialect_table[0])
@@ -45,7 +47,7 @@ const char *
 dialect_names(void)
 {
     /* keep in the order of dialect_table (a unit test checks it) */
-    return "auto|syslog|exim|journal-json|postlog|exchange";
+    return "auto|syslog|exim|journal-json|postlog|exchange|app";
 }
 
 static bool

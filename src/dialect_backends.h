@@ -13,6 +13,7 @@ extern const struct mw_dialect mw_dialect_exim;
 extern const struct mw_dialect mw_dialect_journal;
 extern const struct mw_dialect mw_dialect_postlog;
 extern const struct mw_dialect mw_dialect_exchange;
+extern const struct mw_dialect mw_dialect_app;
 
 /* which header the syslog chain found in a line */
 enum mw_syslog_form {
