@@ -15,7 +15,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const fuzz_dialects[] = {"syslog", "exim"};
+static const char *const fuzz_dialects[] = {"syslog", "exim", "postlog", "app"};
 
 static void
 check_inside(const struct mw_record *r, const struct mw_line *l)
