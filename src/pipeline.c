@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "correlate.h"
 #include "decomp.h"
 #include "dialect.h"
 #include "linereader.h"
 #include "render.h"
+#include "sink.h"
 #include "source.h"
 #include "xalloc.h"
 
@@ -30,6 +32,7 @@ struct run {
     const struct mw_renderer *r;
     void *rst;
     struct mw_agg *agg;
+    struct mw_correlate *corr;
     bool output_closed;
     time_t now;
 };
@@ -66,6 +69,9 @@ run_line(struct run *run, const struct mw_dialect *dl, void *dst,
 
     if (dl->parse(dst, line, &rec) != 0)
         return;
+    /* learnt before the time filter: a message queued before --since may
+     * bounce inside the window */
+    correlate_learn(run->corr, &rec);
     if (!in_time_filter(run->o, &rec))
         return;
     agg_line(run->agg, input, &rec);
@@ -73,6 +79,7 @@ run_line(struct run *run, const struct mw_dialect *dl, void *dst,
         agg_unmatched(run->agg, input, &rec);
         return;
     }
+    correlate_fill(run->corr, &ev);
     agg_event(run->agg, input, &ev);
     if (run->r->event && !run->output_closed &&
         run->r->event(run->rst, &ev, path) < 0)
@@ -160,6 +167,42 @@ findings_at_level(const struct mw_summary *sum, int level)
     return false;
 }
 
+/* ---- --syslog-server: records go to a collector (sink.c) ---------------- */
+
+/* the syslog renderer frames every record, with CEF or ndjson as its MSG
+ * when --output asks for them */
+static int
+pipeline_sink_open(const struct mw_opts *o, struct mw_render_opts *ro,
+                   const struct mw_renderer **r)
+{
+    struct mw_err err;
+    ro->sink = sink_open(o->syslog_server, NULL, &err);
+    if (!ro->sink) {
+        err_print(&err);
+        return -1;
+    }
+    if (strcmp(o->output, "syslog") != 0) {
+        ro->payload = o->output;
+        *r = render_find("syslog");
+    }
+    return 0;
+}
+
+/* bounded wait for delivery; -1 when records were lost (reported) */
+static int
+pipeline_sink_close(const char *name, struct mw_sink *sink)
+{
+    struct mw_err err;
+    struct mw_sink_stats st;
+    int rc = sink_close(sink, &st, &err);
+    if (st.truncated)
+        diag_warn("%s: %llu records cut to %d bytes for UDP", name,
+                  (unsigned long long)st.truncated, MW_SINK_UDP_MAX);
+    if (rc < 0)
+        err_print(&err);
+    return rc;
+}
+
 enum mw_run_status
 pipeline_run(const struct mw_opts *o, const struct mw_ruleset *rs, FILE *out)
 {
@@ -181,8 +224,13 @@ pipeline_run(const struct mw_opts *o, const struct mw_ruleset *rs, FILE *out)
                 !(getenv("NO_COLOR") && *getenv("NO_COLOR")) &&
                 !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0));
     run.r = render_find(o->output);
+    if (o->syslog_server && pipeline_sink_open(o, &ro, &run.r) < 0) {
+        free(paths);
+        return MW_RUN_ERROR;
+    }
     run.rst = run.r->open(&ro);
     run.agg = agg_new(&ao);
+    run.corr = correlate_new();
 
     for (size_t i = 0; i < n && !run.output_closed; i++) {
         struct mw_source src;
@@ -209,7 +257,10 @@ pipeline_run(const struct mw_opts *o, const struct mw_ruleset *rs, FILE *out)
     if (status == MW_RUN_OK && findings_at_level(sum, o->fail_level))
         status = MW_RUN_FINDINGS;
     run.r->close(run.rst);
+    if (ro.sink && pipeline_sink_close(o->syslog_server, ro.sink) < 0)
+        status = MW_RUN_ERROR;
     agg_free(run.agg);
+    correlate_free(run.corr);
     free(paths);
     if (run.output_closed && status != MW_RUN_ERROR)
         return MW_RUN_OUTPUT_CLOSED;

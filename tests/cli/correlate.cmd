@@ -1,0 +1,1 @@
+--rules rules --now 2026-11-22T12:00:00Z --output ndjson -
