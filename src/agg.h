@@ -90,6 +90,8 @@ struct mw_sum_finding {
     size_t nclients_total;
     struct mw_sum_evidence *evidence;
     size_t nevidence;
+    const char *cause_id;   /* a cause of data/causes.yaml (findings of the
+                               detectors), or NULL */
 };
 
 struct mw_sum_shape {

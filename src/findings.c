@@ -72,6 +72,7 @@ struct cand {
     bool detector;
     uint32_t mask; /* rule: sources it fed; detector: sources it explains */
     double score, eff;
+    int tier; /* 1 critical, 0 the rest */
 };
 
 struct ctx {
@@ -115,7 +116,8 @@ fmt(struct ctx *x, const char *f, ...)
 
 /* Timing of a finding: first/last hit, and onset, peak and ongoing from
  * its series. Without a clear onset the burst is said to start in the
- * window of the first hit. */
+ * window of the first hit; a finding about some clients or one destination
+ * never starts before their first hit, whatever the series of all says. */
 static void
 set_timing(struct ctx *x, struct mw_sum_finding *f, const uint64_t *series,
            int64_t first, int64_t last)
@@ -130,13 +132,28 @@ set_timing(struct ctx *x, struct mw_sum_finding *f, const uint64_t *series,
         f->peak.count = b.peak_count;
         f->ongoing = b.ongoing;
     }
-    if (b.has_onset)
-        f->onset = l->first + (int64_t)b.onset * l->window;
-    else if (first != MW_FND_NO_TIME && l->n)
-        f->onset = l->first +
-                   window_floor_div(first - l->first, l->window) * l->window;
-    else
-        f->onset = f->start;
+    int64_t w0 = f->start;
+    if (first != MW_FND_NO_TIME && l->n)
+        w0 = l->first +
+             window_floor_div(first - l->first, l->window) * l->window;
+    f->onset = b.has_onset ? l->first + (int64_t)b.onset * l->window : w0;
+    if (first != MW_FND_NO_TIME && f->onset < w0)
+        f->onset = w0;
+}
+
+/* the sum of series over the windows holding [from, to] */
+static uint64_t
+series_sum(const struct mw_window_layout *l, const uint64_t *series,
+           int64_t from, int64_t to)
+{
+    uint64_t sum = 0;
+    if (from == MW_FND_NO_TIME || to == MW_FND_NO_TIME || !l->n)
+        return 0;
+    int64_t a = window_floor_div(from - l->first, l->window);
+    int64_t b = window_floor_div(to - l->first, l->window);
+    for (int64_t i = a < 0 ? 0 : a; i <= b && i < (int64_t)l->n; i++)
+        sum += series[i];
+    return sum;
 }
 
 static void
@@ -320,6 +337,27 @@ main_category(const struct mw_fnd_in *in, enum mw_fnd_src src,
     return best ? best->category : fallback;
 }
 
+/* the category of the rule that fed source src most in the windows of
+ * [from, to], or fallback */
+static const char *
+main_category_in(const struct mw_fnd_in *in, enum mw_fnd_src src, int64_t from,
+                 int64_t to, const char *fallback)
+{
+    const struct mw_fnd_rule *best = NULL;
+    uint64_t most = 0;
+    for (size_t i = 0; i < in->nrules; i++) {
+        const struct mw_fnd_rule *r = &in->rules[i];
+        if (!(r->srcmask & (1u << src)))
+            continue;
+        uint64_t n = series_sum(&in->layout, r->series, from, to);
+        if (n > most) {
+            most = n;
+            best = r;
+        }
+    }
+    return best ? best->category : main_category(in, src, fallback);
+}
+
 static double
 clamp01(double v)
 {
@@ -351,6 +389,7 @@ ip_list(struct ctx *x, const uint32_t *idx, size_t n, size_t max)
 
 #define BRUTE_MIN_FAILURES 20
 #define BRUTE_SHARE        0.6
+#define BRUTE_LOCAL_SHARE  0.5 /* of the failures in the attack's own time */
 #define SPRAY_MIN_CLIENTS  10
 
 /* distinct user names that failed from any of the clients idx[0..n) */
@@ -383,6 +422,7 @@ stale_password(struct ctx *x, uint32_t ip, uint32_t user, uint64_t count)
      * that one account. */
     set_text(f, "finding.auth.stale_password", "auth.failure", MW_LEVEL_MEDIUM,
              0.6);
+    f->cause_id = "cause.credentials.wrong";
     f->title = fmt(x, "Repeated login failures for user %.64s from %s",
                    in->users[user].name, in->ips[ip].ip);
     f->cause = "One address keeps failing to log in with the same user name: "
@@ -404,6 +444,35 @@ stale_password(struct ctx *x, uint32_t ip, uint32_t user, uint64_t count)
     set_evidence(x, f, &in->src[MW_SRC_AUTH].ev, &s);
 }
 
+/* An attack seen in its own time, when the failures of the whole span
+ * drown it: of the top clients top[0..ntop), the first k whose failures
+ * make the largest share (at least BRUTE_LOCAL_SHARE: the rest of that
+ * time's failures come from many addresses) of all failures in the
+ * windows from their first to their last hit. Returns k, 0 for none. */
+static size_t
+bruteforce_local(const struct mw_fnd_in *in, const uint32_t *top, size_t ntop,
+                 uint64_t *sum, double *share)
+{
+    size_t best = 0;
+    uint64_t s = 0;
+    *share = 0;
+    for (size_t k = 1; k <= ntop; k++) {
+        int64_t first, last;
+        s += in->ips[top[k - 1]].auth;
+        span_of_ips(in, top, k, &first, &last);
+        uint64_t all =
+            series_sum(&in->layout, in->src[MW_SRC_AUTH].series, first, last);
+        double sh = all ? clamp01((double)s / (double)all) : 0;
+        if (s >= BRUTE_MIN_FAILURES && sh >= BRUTE_LOCAL_SHARE &&
+            sh >= *share) {
+            best = k;
+            *sum = s;
+            *share = sh;
+        }
+    }
+    return best;
+}
+
 static void
 detect_bruteforce(struct ctx *x)
 {
@@ -413,17 +482,22 @@ detect_bruteforce(struct ctx *x)
     size_t ntop = top_ips(in, NULL, 0, M_AUTH, 3, top);
     uint64_t sum = 0;
     size_t k = 0;
+    if (total < BRUTE_MIN_FAILURES)
+        return;
     while (k < ntop && (double)sum < BRUTE_SHARE * (double)total)
         sum += in->ips[top[k++]].auth;
-    if (total < BRUTE_MIN_FAILURES || (double)sum < BRUTE_SHARE * total)
-        return;
+    double share = (double)sum / (double)total;
+    if (share < BRUTE_SHARE) {
+        k = bruteforce_local(in, top, ntop, &sum, &share);
+        if (k == 0)
+            return;
+    }
     uint32_t user = MW_FND_NONE;
     size_t users = users_of_ips(in, top, k, &user);
     if (k == 1 && users == 1) {
         stale_password(x, top[0], user, sum);
         return;
     }
-    double share = (double)sum / (double)total;
     struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_AUTH);
     /* Confidence: 0.5 for "most failures come from at most three
      * addresses"; up to +0.2 as their share goes from 60% to 100% (a
@@ -434,6 +508,7 @@ detect_bruteforce(struct ctx *x)
                   (users >= 3 ? 0.15 : 0) + (total >= 100 ? 0.1 : 0);
     set_text(f, "finding.bruteforce", "auth.failure", MW_LEVEL_HIGH,
              conf > 0.95 ? 0.95 : conf);
+    f->cause_id = "cause.bruteforce";
     const char *names = ip_list(x, top, k, 60);
     f->title = fmt(x, "Password guessing from %zu address%s%s%s", k,
                    k == 1 ? "" : "es", *names ? ": " : "", names);
@@ -459,7 +534,7 @@ static void
 detect_spraying(struct ctx *x)
 {
     const struct mw_fnd_in *in = x->in;
-    size_t best = SIZE_MAX, others = 0;
+    size_t best = SIZE_MAX, others = 0, second = 0;
     for (size_t u = 0; u < in->nusers; u++) {
         const struct mw_fnd_user *us = &in->users[u];
         if (us->nauth_ips < SPRAY_MIN_CLIENTS)
@@ -468,8 +543,13 @@ detect_spraying(struct ctx *x)
             others++;
         if (best == SIZE_MAX || us->nauth_ips > in->users[best].nauth_ips ||
             (us->nauth_ips == in->users[best].nauth_ips &&
-             us->auth > in->users[best].auth))
+             us->auth > in->users[best].auth)) {
+            if (best != SIZE_MAX)
+                second = in->users[best].nauth_ips;
             best = u;
+        } else if (us->nauth_ips > second) {
+            second = us->nauth_ips;
+        }
     }
     if (best == SIZE_MAX)
         return;
@@ -477,10 +557,21 @@ detect_spraying(struct ctx *x)
     struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_AUTH);
     /* 0.6 at 10 distinct addresses failing for one account, up to 0.9 at
      * 50: a user travelling changes address a few times, a botnet
-     * spreading its guesses over many addresses changes it every time. */
+     * spreading its guesses over many addresses changes it every time.
+     * High when this account stands out (twice the addresses of any
+     * other); when many names are tried from about as many addresses each,
+     * it is the background guessing every server on the internet sees. */
     double conf = 0.6 + 0.3 * clamp01((double)(us->nauth_ips - 10) / 40);
-    set_text(f, "finding.spraying", "auth.failure", MW_LEVEL_HIGH, conf);
-    if (others)
+    bool targeted = us->nauth_ips >= 2 * second;
+    set_text(f, "finding.spraying", "auth.failure",
+             targeted ? MW_LEVEL_HIGH : MW_LEVEL_MEDIUM, conf);
+    f->cause_id = "cause.bruteforce";
+    if (!targeted)
+        f->title = fmt(x,
+                       "Password guessing from many addresses against %zu "
+                       "user names (most: %.64s, from %zu addresses)",
+                       others + 1, us->name, us->nauth_ips);
+    else if (others)
         f->title = fmt(x,
                        "Password guessing against user %.64s from %zu "
                        "addresses (and %zu more user names)",
@@ -514,6 +605,7 @@ detect_spraying(struct ctx *x)
  */
 
 #define TLS_MIN_CLIENTS  5
+#define TLS_RISE         3 /* times the rise of all other hits */
 #define OLD_CLIENT_MIN   5
 #define OLD_CLIENT_SHARE 0.3
 
@@ -533,62 +625,167 @@ clock_text(struct ctx *x, int64_t t)
     return strpool_add(x->pool, buf, n);
 }
 
-static bool
-tls_serverwide(struct ctx *x)
+/* last window of the burst of b: windows above its threshold from the
+ * peak on, one quiet window tolerated */
+static size_t
+burst_last(const uint64_t *v, size_t n, const struct mw_burst *b)
 {
-    const struct mw_fnd_in *in = x->in;
-    const struct mw_fnd_srcstat *st = &in->src[MW_SRC_TLS];
-    struct mw_burst b;
-    window_detect(st->series, in->layout.n, &b);
-    if (!b.has_onset || b.baseline > 0.5)
-        return false;
-    int64_t since = in->layout.first + (int64_t)b.onset * in->layout.window;
-    uint32_t *after = xreallocarray(NULL, in->nips + 1, sizeof *after);
-    size_t nafter = 0, nbefore = 0;
-    int64_t first = MW_FND_NO_TIME;
+    size_t last = b->peak;
+    for (size_t i = b->peak + 1; i < n && i <= last + 2; i++)
+        if ((double)v[i] > b->threshold)
+            last = i;
+    return last;
+}
+
+/* Clients whose first TLS failure is in [since, until) into after; the
+ * number of those that failed before since into *nbefore, the earliest
+ * first failure into *first. Returns how many are in after. */
+static size_t
+tls_new_clients(const struct mw_fnd_in *in, int64_t since, int64_t until,
+                uint32_t *after, size_t *nbefore, int64_t *first)
+{
+    size_t n = 0;
+    *nbefore = 0;
+    *first = MW_FND_NO_TIME;
     for (size_t i = 0; i < in->nips; i++) {
         const struct mw_fnd_ip *ip = &in->ips[i];
         if (ip->tls == 0 || ip->tls_first == INT64_MAX)
             continue;
         if (ip->tls_first < since) {
-            nbefore++;
-            continue;
+            (*nbefore)++;
+        } else if (ip->tls_first < until) {
+            after[n++] = (uint32_t)i;
+            if (*first == MW_FND_NO_TIME || ip->tls_first < *first)
+                *first = ip->tls_first;
         }
-        after[nafter++] = (uint32_t)i;
-        if (first == MW_FND_NO_TIME || ip->tls_first < first)
-            first = ip->tls_first;
     }
-    size_t allowed = nafter / 10 > 1 ? nafter / 10 : 1;
-    if (nafter < TLS_MIN_CLIENTS || nbefore > allowed) {
+    return n;
+}
+
+/* A rule saying this server could not load its certificate or key hit
+ * during [from, to]. Rule ids are stable: postfix.tls.certificate_load_failed,
+ * dovecot.ssl.certificate_load_failed, exchange.tls.no_credentials,
+ * sendmail.tls.certificate_config. */
+static bool
+cert_load_failed(const struct mw_fnd_in *in, int64_t from, int64_t to)
+{
+    static const char *const marks[] = {"load", "no_credentials",
+                                        "certificate_config"};
+    for (size_t i = 0; i < in->nrules; i++) {
+        const struct mw_fnd_rule *r = &in->rules[i];
+        if (!r->count || strcmp(r->category, "tls.certificate") != 0 ||
+            r->first == MW_FND_NO_TIME || r->last < from || r->first > to)
+            continue;
+        for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
+            if (strstr(r->id, marks[k]))
+                return true;
+    }
+    return false;
+}
+
+/* Did TLS failures rise in the burst [b->onset, endw] TLS_RISE times more
+ * than the hits of all other rules? A change on this server makes TLS
+ * fail; the busy hours of the day raise every kind of failure alike. */
+static bool
+tls_rise_stands_out(const struct mw_fnd_in *in, const struct mw_burst *b,
+                    size_t endw)
+{
+    const uint64_t *tls = in->src[MW_SRC_TLS].series;
+    double tb = 0, ti = 0, ob = 0, oi = 0;
+    for (size_t i = 0; i <= endw; i++)
+        *(i < b->onset ? &tb : &ti) += (double)tls[i];
+    for (size_t r = 0; r < in->nrules; r++) {
+        const struct mw_fnd_rule *ru = &in->rules[r];
+        if (!ru->count || (ru->srcmask & (1u << MW_SRC_TLS)))
+            continue;
+        for (size_t i = 0; i <= endw; i++)
+            *(i < b->onset ? &ob : &oi) += (double)ru->series[i];
+    }
+    double nb = b->onset ? (double)b->onset : 1;
+    double ni = (double)(endw - b->onset + 1);
+    double tls_rise = (ti / ni + 1) / (tb / nb + 1);
+    double other_rise = (oi / ni + 1) / (ob / nb + 1);
+    return tls_rise >= TLS_RISE * other_rise;
+}
+
+static void
+tls_serverwide_text(struct mw_sum_finding *f, bool cert_load)
+{
+    if (cert_load) {
+        /* Critical: TLS is off for every client until the files are
+         * fixed, and mail clients that insist on TLS cannot send. */
+        f->level = MW_LEVEL_CRITICAL;
+        f->cause_id = "cause.tls.cert_load";
+        f->cause = "TLS failures from many different clients began when "
+                   "this server could not load its TLS certificate or "
+                   "private key (missing or unreadable file, key that does "
+                   "not match the certificate, broken PEM): TLS is disabled "
+                   "or the TLS service cannot start, so every client that "
+                   "needs TLS fails.";
+        f->fix = "Look for the \"cannot load\" / \"cannot get\" / \"key values "
+                 "mismatch\" lines at the onset, install the certificate "
+                 "with its own key and full chain, fix permissions, reload "
+                 "(postfix reload, doveadm reload) and test with openssl "
+                 "s_client -connect HOST:587 -starttls smtp.";
+        return;
+    }
+    f->cause_id = strcmp(f->category, "tls.certificate") == 0
+                      ? "cause.tls.cert_mismatch"
+                      : "cause.tls.protocol_mismatch";
+    f->cause = "TLS failures from many different clients began at the same "
+               "moment: something changed on this server. Usually a renewed "
+               "or replaced certificate (expired, incomplete chain, wrong "
+               "name, unreadable key file), or TLS protocol or cipher "
+               "settings tightened (e.g. TLS 1.0/1.1 disabled) or a TLS "
+               "library upgrade.";
+    f->fix = "Check what changed at that time: test with openssl s_client "
+             "-connect HOST:25 -starttls smtp (and :587, :993), check the "
+             "certificate files, chain and permissions, and the smtpd_tls_* / "
+             "Dovecot ssl_* settings and recent package upgrades.";
+}
+
+/* Many clients start failing TLS in one window, and TLS failures rise far
+ * more than all other hits: a change on this server. A steady background
+ * of failing clients (scanners, old devices) is allowed. */
+static bool
+tls_serverwide(struct ctx *x)
+{
+    const struct mw_fnd_in *in = x->in;
+    const struct mw_window_layout *l = &in->layout;
+    const struct mw_fnd_srcstat *st = &in->src[MW_SRC_TLS];
+    struct mw_burst b;
+    window_detect(st->series, l->n, &b);
+    if (!b.has_onset)
+        return false;
+    size_t endw = burst_last(st->series, l->n, &b);
+    int64_t since = l->first + (int64_t)b.onset * l->window;
+    int64_t until = l->first + (int64_t)(endw + 1) * l->window;
+    uint32_t *after = xreallocarray(NULL, in->nips + 1, sizeof *after);
+    size_t nbefore;
+    int64_t first;
+    size_t nafter = tls_new_clients(in, since, until, after, &nbefore, &first);
+    if (nafter < TLS_MIN_CLIENTS || !tls_rise_stands_out(in, &b, endw)) {
         free(after);
         return false;
     }
     struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_TLS);
-    /* 0.6 when 5 clients started failing in the same window after a quiet
-     * baseline, up to 0.9 with 25 or more; -0.1 when some clients had
-     * already failed before (part of it is older, unrelated trouble). */
+    /* 0.6 when 5 clients started failing in the same window, up to 0.9
+     * with 25 or more; -0.1 when other clients failed before (part of it
+     * may be older, unrelated trouble). */
     double conf =
         0.6 + 0.3 * clamp01((double)(nafter - 5) / 20) - (nbefore ? 0.1 : 0);
     set_text(f, "finding.tls.serverwide",
              main_category(in, MW_SRC_TLS, "tls.handshake"), MW_LEVEL_HIGH,
              conf);
-    f->cause = "TLS failures from many different clients began at the same "
-               "moment after a quiet period: something changed on this "
-               "server. Usually a renewed or replaced certificate (expired, "
-               "incomplete chain, wrong name, unreadable key file), or TLS "
-               "protocol or cipher settings tightened (e.g. TLS 1.0/1.1 "
-               "disabled) or a TLS library upgrade.";
-    f->fix = "Check what changed at that time: test with openssl s_client "
-             "-connect HOST:25 -starttls smtp (and :587, :993), check the "
-             "certificate files, chain and permissions, and the smtpd_tls_* / "
-             "Dovecot ssl_* settings and recent package upgrades.";
-    for (size_t i = b.onset; i < in->layout.n; i++)
+    tls_serverwide_text(f, cert_load_failed(in, since - l->window, until));
+    for (size_t i = b.onset; i <= endw; i++)
         f->count += st->series[i];
     /* the first failure since the onset: exact when it is the first TLS
      * failure at all, else that of the first client failing since then */
     if (st->first != MW_FND_NO_TIME && st->first >= since)
         first = st->first;
-    set_timing(x, f, st->series, first, st->last);
+    set_timing(x, f, st->series, first,
+               st->last < until ? st->last : until - 1);
     f->onset = since;
     f->title = fmt(x, "TLS handshakes %s for %zu clients %s %s",
                    f->ongoing ? "failing" : "failed", nafter,
@@ -599,6 +796,7 @@ tls_serverwide(struct ctx *x)
     struct evsel s;
     evsel_init(&s);
     s.from = since;
+    s.to = until - 1;
     set_evidence(x, f, &st->ev, &s);
     free(after);
     return true;
@@ -626,6 +824,7 @@ tls_old_client(struct ctx *x)
      * client's TLS stack, but a broken middlebox or a scanner looks the
      * same in the log. */
     set_text(f, "finding.tls.old_client", "tls.handshake", MW_LEVEL_LOW, 0.5);
+    f->cause_id = "cause.tls.protocol_mismatch";
     if (k == 1)
         f->title = fmt(x, "TLS keeps failing for client %s (old software?)",
                        in->ips[top[0]].ip);
@@ -668,20 +867,27 @@ detect_tls(struct ctx *x)
 #define OUT_ONE_SHARE    0.8
 #define OUT_MANY_DESTS   5
 #define OUT_PORT25_SHARE 0.8
+#define OUT_LOCAL_MIN    10   /* failures of a destination seen in its time */
+#define OUT_MANY_HIGH    10   /* failing destinations that alone mean "us" */
+#define OUT_LASTING      1800 /* seconds: an outage, not a blip */
 
 static void
-remote_down(struct ctx *x, uint32_t d, double share)
+remote_down(struct ctx *x, uint32_t d, double conf)
 {
     const struct mw_fnd_in *in = x->in;
     const struct mw_fnd_srcstat *st = &in->src[MW_SRC_OUT];
     struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_OUT);
-    /* 0.5 at 80% of the outbound failures on one destination, up to 0.9
-     * when all are: the fault is then most likely at that destination. */
-    set_text(f, "finding.remote_down",
-             main_category(in, MW_SRC_OUT, "connection.refused"),
-             MW_LEVEL_MEDIUM,
-             0.5 + 0.4 * clamp01((share - OUT_ONE_SHARE) / 0.2));
     const struct mw_fnd_dest *de = &in->dests[d];
+    /* High when it lasts half an hour or more: all mail for that domain
+     * is held up; a shorter blip is medium. */
+    bool lasting = de->first != MW_FND_NO_TIME &&
+                   de->last - de->first >= OUT_LASTING &&
+                   de->count >= OUT_LOCAL_MIN;
+    set_text(f, "finding.remote_down",
+             main_category_in(in, MW_SRC_OUT, de->first, de->last,
+                              "connection.refused"),
+             lasting ? MW_LEVEL_HIGH : MW_LEVEL_MEDIUM, conf);
+    f->cause_id = "cause.server.down";
     if (de->many_hosts)
         f->title = fmt(x, "Mail servers of %.80s down or refusing connections",
                        de->name);
@@ -711,10 +917,18 @@ port25_blocked(struct ctx *x, size_t ndests)
     struct mw_sum_finding *f = cand_new(x, true, 1u << MW_SRC_OUT);
     /* 0.5 with 5 failing destinations, up to 0.85 with 25 or more: many
      * unrelated servers failing on port 25 point at our side (provider
-     * or firewall blocking outbound SMTP), not at the remote servers. */
+     * or firewall blocking outbound SMTP), not at the remote servers.
+     * High from OUT_MANY_HIGH destinations, or when the failures started
+     * at one moment; a few small sites failing now and then all day long
+     * look the same in the log, so that alone is medium. */
+    struct mw_burst b;
+    window_detect(st->series, in->layout.n, &b);
     set_text(f, "finding.port25_blocked",
-             main_category(in, MW_SRC_OUT, "connection.timeout"), MW_LEVEL_HIGH,
+             main_category(in, MW_SRC_OUT, "connection.timeout"),
+             ndests >= OUT_MANY_HIGH || b.has_onset ? MW_LEVEL_HIGH
+                                                    : MW_LEVEL_MEDIUM,
              0.5 + 0.35 * clamp01((double)(ndests - OUT_MANY_DESTS) / 20));
+    f->cause_id = "cause.port25.blocked";
     f->title = fmt(x,
                    "Outbound port 25 blocked? Connections to %zu mail "
                    "servers fail",
@@ -733,6 +947,45 @@ port25_blocked(struct ctx *x, size_t ndests)
     set_evidence(x, f, &st->ev, NULL);
 }
 
+/* A destination that fails densely for a while, among failures to others
+ * all day: the one with the largest share (at least OUT_ONE_SHARE) of the
+ * outbound failures in the windows from its first to its last failure.
+ * *conf gets the confidence that the fault is at that destination: 0.9
+ * when the other destinations fail no more than usual meanwhile, down to
+ * 0.5 when their failures rose four times or more (then this side may be
+ * in trouble too). */
+static bool
+dest_local(const struct mw_fnd_in *in, uint32_t *best, double *conf)
+{
+    const struct mw_window_layout *l = &in->layout;
+    const uint64_t *series = in->src[MW_SRC_OUT].series;
+    uint64_t timed = series_sum(l, series, l->first,
+                                l->first + (int64_t)l->n * l->window - 1);
+    double share = 0;
+    bool found = false;
+    for (size_t i = 0; i < in->ndests; i++) {
+        const struct mw_fnd_dest *d = &in->dests[i];
+        if (d->count < OUT_LOCAL_MIN || d->first == MW_FND_NO_TIME)
+            continue;
+        uint64_t all = series_sum(l, series, d->first, d->last);
+        double sh = all ? clamp01((double)d->count / (double)all) : 0;
+        if (sh < OUT_ONE_SHARE || (found && sh <= share))
+            continue;
+        double win =
+            (double)(window_floor_div(d->last - l->first, l->window) -
+                     window_floor_div(d->first - l->first, l->window) + 1);
+        double others_in = all > d->count ? (double)(all - d->count) : 0;
+        double others_out = timed > all ? (double)(timed - all) : 0;
+        double win_out = (double)l->n > win ? (double)l->n - win : 1;
+        double rise = (others_in / win + 1) / (others_out / win_out + 1);
+        *conf = 0.9 - 0.4 * clamp01((rise - 1) / 3);
+        *best = (uint32_t)i;
+        share = sh;
+        found = true;
+    }
+    return found;
+}
+
 static void
 detect_outbound(struct ctx *x)
 {
@@ -749,9 +1002,14 @@ detect_outbound(struct ctx *x)
              strcmp(d->name, in->dests[best].name) < 0))
             best = (uint32_t)i;
     }
-    double share = (double)in->dests[best].count / (double)total;
+    double share = (double)in->dests[best].count / (double)total, conf = 0;
     if (share >= OUT_ONE_SHARE)
-        remote_down(x, best, share);
+        /* 0.5 at 80% of the outbound failures on one destination, up to
+         * 0.9 when all are: the fault is then most likely there. */
+        remote_down(x, best,
+                    0.5 + 0.4 * clamp01((share - OUT_ONE_SHARE) / 0.2));
+    else if (dest_local(in, &best, &conf))
+        remote_down(x, best, conf);
     else if (in->ndests >= OUT_MANY_DESTS && share < 0.5 &&
              (double)port25 >= OUT_PORT25_SHARE * (double)total)
         port25_blocked(x, in->ndests);
@@ -795,7 +1053,16 @@ dns_cluster(const struct mw_fnd_in *in, struct dns_best *best)
             *best = (struct dns_best){lo, hi, count, distinct};
     }
     free(seen);
-    return best->count >= DNS_MIN_FAILURES;
+    if (best->count < DNS_MIN_FAILURES)
+        return false;
+    /* The hour must stand out from the failures of the other hours, the
+     * background of every server (mistyped domains, clients without
+     * reverse DNS), which a resolver outage multiplies: the same test as
+     * window_detect's "clearly above" for Poisson-like counts. */
+    double hours = (double)(in->dns[in->ndns - 1].t - in->dns[0].t) / 3600;
+    double outside =
+        (double)(in->ndns - best->count) / (hours > 2 ? hours - 1 : 1);
+    return (double)best->count >= 3 * outside + 4 * sqrt(outside) + 1;
 }
 
 static void
@@ -812,6 +1079,7 @@ detect_dns(struct ctx *x)
      * many unrelated ones failing together is our resolver. */
     set_text(f, "finding.dns.resolver", "dns", MW_LEVEL_HIGH,
              0.5 + 0.35 * clamp01((double)(b.domains - 3) / 7));
+    f->cause_id = "cause.dns.resolver";
     f->title = fmt(x,
                    "DNS lookups failing for %zu domains (resolver "
                    "problem?)",
@@ -845,6 +1113,7 @@ dnsbl_listed(struct ctx *x)
      * plain words that our address is listed. */
     set_text(f, "finding.dnsbl.listed", "policy.dnsbl", MW_LEVEL_HIGH,
              st->count >= 3 ? 0.9 : 0.7);
+    f->cause_id = "cause.dnsbl.our_ip_listed";
     if (in->ndnsbls == 1)
         f->title = fmt(x,
                        "Our mail is rejected: this server is listed on "
@@ -879,6 +1148,7 @@ dnsbl_inbound(struct ctx *x)
     /* 0.8: these rejects are the anti-spam policy doing its job; what is
      * uncertain is only that no wanted sender was among them. */
     set_text(f, "finding.dnsbl.inbound", "policy.dnsbl", MW_LEVEL_LOW, 0.8);
+    f->cause_id = "cause.dnsbl.client_listed";
     f->title = "Clients on DNS blocklists rejected (working as intended)";
     f->cause = "Connecting clients were rejected because their address is "
                "on a DNS blocklist: the anti-spam policy is working. Worth a "
@@ -921,6 +1191,7 @@ detect_overload(struct ctx *x)
      * explicit, but a short burst can be one misbehaving client. */
     set_text(f, "finding.server.overload", "server.unavailable", MW_LEVEL_HIGH,
              st->count >= 10 ? 0.8 : 0.6);
+    f->cause_id = "cause.server.overload";
     f->title = "Server refusing service: overloaded or out of resources";
     f->cause = "The server answered with 421 or similar temporary refusals: "
                "too many connections or processes, a configured limit "
@@ -948,6 +1219,7 @@ detect_disk(struct ctx *x)
      * room for another explanation. */
     set_text(f, "finding.server.disk", "server.unavailable", MW_LEVEL_CRITICAL,
              0.9);
+    f->cause_id = "cause.disk.full";
     f->title = "Disk full or queue write errors: mail cannot be accepted";
     f->cause = "The server could not write to its mail queue or mail "
                "storage: a full file system (space or inodes), a quota, or "
@@ -967,6 +1239,8 @@ static int
 cand_cmp(const void *pa, const void *pb)
 {
     const struct cand *a = pa, *b = pb;
+    if (a->tier != b->tier)
+        return a->tier > b->tier ? -1 : 1;
     if (a->eff != b->eff)
         return a->eff > b->eff ? -1 : 1;
     if (a->detector != b->detector)
@@ -977,7 +1251,10 @@ cand_cmp(const void *pa, const void *pb)
 }
 
 /* Score every candidate; a detector finding is lifted to the score of the
- * best rule finding it explains, so that it sorts just above it. */
+ * best rule finding it explains, so that it sorts just above it. Critical
+ * findings (a full disk, TLS off for everyone) come before all others
+ * whatever their counts; a detector explaining a critical rule finding is
+ * critical too, so that it still sorts above it. */
 static void
 rank(struct ctx *x)
 {
@@ -985,13 +1262,18 @@ rank(struct ctx *x)
         struct cand *c = &x->c[i];
         c->score = findings_score(c->f.level, c->f.count, c->f.confidence);
         c->eff = c->score;
+        c->tier = c->f.level == MW_LEVEL_CRITICAL;
     }
     for (size_t i = 0; i < x->n; i++) {
         struct cand *d = &x->c[i];
         for (size_t j = 0; d->detector && j < x->n; j++) {
             const struct cand *r = &x->c[j];
-            if (!r->detector && (r->mask & d->mask) && r->score > d->eff)
+            if (r->detector || !(r->mask & d->mask))
+                continue;
+            if (r->score > d->eff)
                 d->eff = r->score;
+            if (r->tier > d->tier)
+                d->tier = r->tier;
         }
     }
     if (x->n)

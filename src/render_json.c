@@ -241,6 +241,8 @@ put_finding(struct jw *w, const struct mw_sum_finding *f)
     jw_cstr(w, "title", f->title);
     jw_cstr(w, "category", f->category);
     jw_cstr(w, "cause", f->cause);
+    if (f->cause_id) /* findings of the detectors: see --explain */
+        jw_cstr(w, "cause_id", f->cause_id);
     jw_cstr(w, "level",
             (unsigned)f->level < MW_LEVEL_COUNT ? level_name(f->level) : NULL);
     jw_ratio(w, "confidence", f->confidence);

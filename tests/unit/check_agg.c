@@ -1222,6 +1222,300 @@ START_TEST(test_caps)
 }
 END_TEST
 
+/* ---- ranking and detectors on a busy day ------------------------------
+ */
+
+/* Critical findings come first whatever their counts; among themselves
+ * and among the others, the score decides as before. */
+START_TEST(test_critical_first)
+{
+    struct mw_agg *a = new_agg(0);
+    struct mw_rule big = mkrule("t.big", "mailbox", MW_LEVEL_HIGH);
+    struct mw_rule one = mkrule("t.crit.one", "protocol", MW_LEVEL_CRITICAL);
+    struct mw_rule ten = mkrule("t.crit.ten", "protocol", MW_LEVEL_CRITICAL);
+    size_t in = agg_input_begin(a, "f", "syslog");
+    for (int i = 0; i < 20000; i++)
+        hit(a, in, &big, DAY0 + i % 86400, 1, NULL);
+    hit(a, in, &one, DAY0 + 50, 2, NULL);
+    for (int i = 0; i < 10; i++)
+        hit(a, in, &ten, DAY0 + 60 + i, 3, NULL);
+    /* by score alone the high finding would come first */
+    ck_assert(findings_score(MW_LEVEL_HIGH, 20000, 1) >
+              findings_score(MW_LEVEL_CRITICAL, 10, 1));
+    const struct mw_summary *s = agg_summary(a);
+    ck_assert_uint_eq(s->nfindings, 3);
+    ck_assert_str_eq(s->findings[0].id, "t.crit.ten");
+    ck_assert_str_eq(s->findings[1].id, "t.crit.one");
+    ck_assert_str_eq(s->findings[2].id, "t.big");
+    ck_assert_ptr_null(s->findings[0].cause_id); /* rule findings have none */
+    agg_free(a);
+
+    /* a detector explaining a critical rule finding sorts just above it */
+    a = new_agg(0);
+    struct mw_rule fatal =
+        mkrule("t.fatal", "server.unavailable", MW_LEVEL_CRITICAL);
+    in = agg_input_begin(a, "f", "syslog");
+    for (int i = 0; i < 20000; i++)
+        hit(a, in, &big, DAY0 + i % 86400, 1, NULL);
+    for (int i = 0; i < 12; i++)
+        hit(a, in, &fatal, DAY0 + 100 + i, 2, NULL);
+    s = agg_summary(a);
+    ck_assert_str_eq(s->findings[0].id, "finding.server.overload");
+    ck_assert_str_eq(s->findings[0].cause_id, "cause.server.overload");
+    ck_assert_str_eq(s->findings[1].id, "t.fatal");
+    ck_assert_str_eq(s->findings[2].id, "t.big");
+    agg_free(a);
+}
+END_TEST
+
+/* TLS fails for every client from 14:00 while the certificate cannot be
+ * loaded: critical, and first, above a much larger brute force */
+START_TEST(test_tls_cert_load_critical)
+{
+    setenv("TZ", "UTC", 1);
+    tzset();
+    struct mw_agg *a = new_agg(0);
+    struct mw_rule tls = mkrule("t.tls", "tls.handshake", MW_LEVEL_MEDIUM);
+    struct mw_rule load = mkrule("t.tls.certificate_load_failed",
+                                 "tls.certificate", MW_LEVEL_HIGH);
+    struct mw_rule sasl = mkrule("t.sasl", "auth.failure", MW_LEVEL_MEDIUM);
+    tls_onset_data(a, &tls, true);
+    size_t in = agg_input_begin(a, "g", "syslog");
+    hit(a, in, &load, DAY0 + 14 * 3600 + 3, 1, NULL);
+    char user[16];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(user, sizeof user, "u%d", i % 7);
+        hit(a, in, &sasl, DAY0 + 8 * 3600 + i, (uint64_t)i + 2, "client_ip",
+            i % 2 ? "203.0.113.5" : "203.0.113.6", "user", user, NULL);
+    }
+    const struct mw_summary *s = agg_summary(a);
+    size_t rt, rb;
+    const struct mw_sum_finding *f = finding(s, "finding.tls.serverwide", &rt);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(f->level, MW_LEVEL_CRITICAL);
+    ck_assert_str_eq(f->cause_id, "cause.tls.cert_load");
+    ck_assert_uint_eq(rt, 0);
+    ck_assert_ptr_nonnull(finding(s, "finding.bruteforce", &rb));
+    ck_assert_uint_gt(rb, rt);
+    agg_free(a);
+
+    /* the same TLS failures without the load error: high */
+    a = new_agg(0);
+    tls_onset_data(a, &tls, true);
+    s = agg_summary(a);
+    f = finding(s, "finding.tls.serverwide", NULL);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(f->level, MW_LEVEL_HIGH);
+    ck_assert_str_eq(f->cause_id, "cause.tls.protocol_mismatch");
+    agg_free(a);
+}
+END_TEST
+
+/* auth failures from many addresses all day; three addresses guess
+ * passwords from 10:00 to 10:40, a small part of the day's failures */
+START_TEST(test_bruteforce_busy_day)
+{
+    struct mw_agg *a = new_agg(0);
+    struct mw_rule r = mkrule("t.sasl", "auth.failure", MW_LEVEL_MEDIUM);
+    size_t in = agg_input_begin(a, "f", "syslog");
+    char ip[32], user[32];
+    uint64_t line = 1;
+    for (int m = 0; m < 24 * 60; m += 2) {
+        snprintf(ip, sizeof ip, "198.51.100.%d", (m / 2) % 250 + 1);
+        snprintf(user, sizeof user, "u%d", m % 40);
+        hit(a, in, &r, DAY0 + m * 60 + 11, line++, "client_ip", ip, "user",
+            user, NULL);
+    }
+    static const char *const attackers[] = {"203.0.113.5", "203.0.113.6",
+                                            "203.0.113.7"};
+    for (int i = 0; i < 150; i++) {
+        snprintf(user, sizeof user, "guess%d", i % 9);
+        hit(a, in, &r, DAY0 + 10 * 3600 + i * 16, line++, "client_ip",
+            attackers[i % 3], "user", user, NULL);
+    }
+    const struct mw_summary *s = agg_summary(a);
+    size_t rank;
+    const struct mw_sum_finding *f = finding(s, "finding.bruteforce", &rank);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(rank, 0);
+    ck_assert_uint_eq(f->nclients, 3);
+    for (size_t i = 0; i < 3; i++)
+        ck_assert_ptr_nonnull(strstr(f->title, attackers[i]));
+    ck_assert_uint_eq(f->count, 150);
+    ck_assert_int_eq(f->onset, DAY0 + 10 * 3600);
+    ck_assert_str_eq(f->cause_id, "cause.bruteforce");
+    agg_free(a);
+}
+END_TEST
+
+/* TLS failures that follow the traffic of the day are no server change;
+ * a wave of new failing clients on top of them is */
+static void
+busy_day(struct mw_agg *a, const struct mw_rule *tls,
+         const struct mw_rule *other, int night, bool wave)
+{
+    size_t in = agg_input_begin(a, "f", "syslog");
+    char ip[40];
+    uint32_t n = 0;
+    for (int w = 0; w < 96; w++) {
+        int64_t t = DAY0 + w * 900;
+        int v = w >= 32 && w < 80 ? 20 : night; /* 08:00-20:00 busy */
+        for (int i = 0; i < 10 * v; i++)
+            hit(a, in, other, t + i % 900, 1, NULL);
+        for (int i = 0; i < v; i++, n++) {
+            snprintf(ip, sizeof ip, "10.0.%u.%u", n / 250, n % 250 + 1);
+            hit(a, in, tls, t + 7 * i, 2, "client_ip", ip, NULL);
+        }
+        for (int i = 0; wave && w >= 56 && w < 60 && i < 120; i++) {
+            snprintf(ip, sizeof ip, "192.0.2.%d", i % 60 + 1);
+            hit(a, in, tls, t + 7 * i, 3, "client_ip", ip, NULL);
+        }
+    }
+}
+
+START_TEST(test_tls_busy_day)
+{
+    struct mw_rule tls = mkrule("t.tls", "tls.handshake", MW_LEVEL_MEDIUM);
+    struct mw_rule lost = mkrule("t.lost", "connection.lost", MW_LEVEL_LOW);
+    struct mw_agg *a = new_agg(0);
+    busy_day(a, &tls, &lost, 2, false);
+    const struct mw_summary *s = agg_summary(a);
+    /* the TLS failures do rise at 08:00, ten times, but so does the rest */
+    const struct mw_sum_finding *f = finding(s, "t.tls", NULL);
+    ck_assert_int_eq(f->onset, DAY0 + 8 * 3600);
+    ck_assert_ptr_null(finding(s, "finding.tls.serverwide", NULL));
+    agg_free(a);
+    a = new_agg(0);
+    busy_day(a, &tls, &lost, 10, true);
+    s = agg_summary(a);
+    f = finding(s, "finding.tls.serverwide", NULL);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(f->onset, DAY0 + 14 * 3600);
+    ck_assert(!f->ongoing);
+    ck_assert_uint_ge(f->nclients_total, 60);
+    agg_free(a);
+}
+END_TEST
+
+/* small sites time out now and then all day; one destination refuses
+ * every connection from 16:00 to 17:00 */
+START_TEST(test_remote_down_busy_day)
+{
+    struct mw_rule to =
+        mkrule("t.timeout", "connection.timeout", MW_LEVEL_MEDIUM);
+    struct mw_rule ref =
+        mkrule("t.refused", "connection.refused", MW_LEVEL_MEDIUM);
+    for (int outage = 0; outage < 2; outage++) {
+        struct mw_agg *a = new_agg(0);
+        size_t in = agg_input_begin(a, "f", "syslog");
+        char host[64];
+        for (int h = 0; h < 24; h++)
+            for (int i = 0; i < 18; i++) {
+                snprintf(host, sizeof host, "mx.site%d.example", i % 6);
+                hit(a, in, &to, DAY0 + h * 3600 + i * 200, 1, "remote_host",
+                    host, "remote_port", "25", NULL);
+            }
+        for (int i = 0; outage && i < 120; i++)
+            hit(a, in, &ref, DAY0 + 16 * 3600 + i * 30, 2, "remote_host",
+                "mx.down.example", "remote_port", "25", NULL);
+        const struct mw_summary *s = agg_summary(a);
+        const struct mw_sum_finding *f =
+            finding(s, "finding.remote_down", NULL);
+        if (!outage) {
+            /* six sites failing steadily: maybe port 25, but only medium */
+            ck_assert_ptr_null(f);
+            f = finding(s, "finding.port25_blocked", NULL);
+            ck_assert_ptr_nonnull(f);
+            ck_assert_int_eq(f->level, MW_LEVEL_MEDIUM);
+            agg_free(a);
+            continue;
+        }
+        ck_assert_ptr_nonnull(f);
+        ck_assert_str_eq(
+            f->title,
+            "Remote host mx.down.example down or refusing connections");
+        ck_assert_str_eq(f->category, "connection.refused");
+        ck_assert_int_eq(f->level, MW_LEVEL_HIGH);
+        ck_assert(f->confidence >= 0.85);
+        ck_assert_uint_eq(f->count, 120);
+        ck_assert_int_eq(f->onset, DAY0 + 16 * 3600);
+        ck_assert_str_eq(f->cause_id, "cause.server.down");
+        ck_assert_ptr_null(finding(s, "finding.port25_blocked", NULL));
+        agg_free(a);
+    }
+}
+END_TEST
+
+/* DNS failures for many domains every hour are background; a burst over
+ * many domains in one hour is the resolver */
+START_TEST(test_dns_busy_day)
+{
+    struct mw_rule r = mkrule("t.dns", "dns", MW_LEVEL_LOW);
+    for (int outage = 0; outage < 2; outage++) {
+        struct mw_agg *a = new_agg(0);
+        size_t in = agg_input_begin(a, "f", "syslog");
+        char host[64];
+        for (int m = 0; m < 24 * 60; m += 3) {
+            snprintf(host, sizeof host, "mx.d%d.example", m % 20);
+            hit(a, in, &r, DAY0 + m * 60, 1, "remote_host", host, NULL);
+        }
+        for (int i = 0; outage && i < 100; i++) {
+            snprintf(host, sizeof host, "mx.e%d.example", i % 30);
+            hit(a, in, &r, DAY0 + 15 * 3600 + i * 18, 2, "remote_host", host,
+                NULL);
+        }
+        const struct mw_summary *s = agg_summary(a);
+        const struct mw_sum_finding *f =
+            finding(s, "finding.dns.resolver", NULL);
+        if (!outage) {
+            ck_assert_ptr_null(f);
+        } else {
+            ck_assert_ptr_nonnull(f);
+            ck_assert_str_eq(f->cause_id, "cause.dns.resolver");
+            ck_assert_int_ge(f->start, DAY0 + 14 * 3600);
+            ck_assert_int_le(f->end, DAY0 + 16 * 3600);
+        }
+        agg_free(a);
+    }
+}
+END_TEST
+
+/* many user names, each tried from about as many addresses: the
+ * background of any server, medium; one name standing out: high */
+START_TEST(test_spraying_levels)
+{
+    struct mw_rule r = mkrule("t.sasl", "auth.failure", MW_LEVEL_MEDIUM);
+    for (int targeted = 0; targeted < 2; targeted++) {
+        struct mw_agg *a = new_agg(0);
+        size_t in = agg_input_begin(a, "f", "syslog");
+        char ip[32], user[32];
+        for (int i = 0; i < 240; i++) {
+            snprintf(ip, sizeof ip, "198.51.100.%d", i + 1);
+            snprintf(user, sizeof user, "user%d", i % 20);
+            hit(a, in, &r, DAY0 + i * 300, 1, "client_ip", ip, "user", user,
+                NULL);
+        }
+        for (int i = 0; targeted && i < 30; i++) {
+            snprintf(ip, sizeof ip, "203.0.113.%d", i + 1);
+            hit(a, in, &r, DAY0 + i * 60, 2, "client_ip", ip, "user", "user0",
+                NULL);
+        }
+        const struct mw_summary *s = agg_summary(a);
+        const struct mw_sum_finding *f = finding(s, "finding.spraying", NULL);
+        ck_assert_ptr_nonnull(f);
+        ck_assert_str_eq(f->cause_id, "cause.bruteforce");
+        if (targeted) {
+            ck_assert_int_eq(f->level, MW_LEVEL_HIGH);
+            ck_assert_ptr_nonnull(strstr(f->title, "against user user0 "));
+        } else {
+            ck_assert_int_eq(f->level, MW_LEVEL_MEDIUM);
+            ck_assert_ptr_nonnull(strstr(f->title, "against 20 user names"));
+        }
+        agg_free(a);
+    }
+}
+END_TEST
+
 static Suite *
 agg_suite(void)
 {
@@ -1253,6 +1547,13 @@ agg_suite(void)
     tcase_add_test(core, test_overload_disk);
     tcase_add_test(core, test_ranking);
     tcase_add_test(core, test_many_rules);
+    tcase_add_test(core, test_critical_first);
+    tcase_add_test(core, test_tls_cert_load_critical);
+    tcase_add_test(core, test_bruteforce_busy_day);
+    tcase_add_test(core, test_tls_busy_day);
+    tcase_add_test(core, test_remote_down_busy_day);
+    tcase_add_test(core, test_dns_busy_day);
+    tcase_add_test(core, test_spraying_levels);
     suite_add_tcase(s, core);
     TCase *edge = tcase_create("edge");
     tcase_add_test(edge, test_empty);
