@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "xalloc.h"
 
 /* The syslog dialect. Real files mix header forms from line to line (a
@@ -682,25 +683,109 @@ syslog_sniff(const struct mw_line *lines, size_t n)
     return seen ? (int)(hits * 100 / seen) : 0;
 }
 
+/* Per-file state. The time context comes first: helpers that take a
+ * struct mw_timectx * may be given the state itself. */
+struct syslog_state {
+    struct mw_timectx c;
+    struct mw_buf join; /* an Exim line split over syslog lines */
+    long join_pid;
+    unsigned join_next; /* part expected next; 0 = none pending */
+};
+
+#define EXIM_JOIN_MAX (64u * 1024u)
+
 static void *
 syslog_open(time_t ref)
 {
-    struct mw_timectx *c = xmalloc(sizeof *c);
-    timectx_init(c, ref);
-    return c;
+    struct syslog_state *st = xcalloc(1, sizeof *st);
+    timectx_init(&st->c, ref);
+    return st;
+}
+
+/* "[n/m] " or "[n\\m] " at the start of an Exim message: Exim splits a log
+ * line longer than about 870 bytes for syslog, "/" for a cut by length and
+ * "\\" at an embedded newline (Exim spec, "Syslog log files"). Returns the
+ * prefix length, 0 when absent. */
+static size_t
+exim_part(const char *m, size_t len, unsigned *n, unsigned *total, char *sep)
+{
+    size_t i = 1;
+    unsigned a = 0, b = 0;
+    if (len < 6 || m[0] != '[')
+        return 0;
+    while (i < len && i < 6 && is_digit(m[i]))
+        a = a * 10 + (unsigned)(m[i++] - '0');
+    if (i == 1 || i >= len || (m[i] != '/' && m[i] != '\\'))
+        return 0;
+    *sep = m[i++];
+    size_t j = i;
+    while (i < len && i < j + 5 && is_digit(m[i]))
+        b = b * 10 + (unsigned)(m[i++] - '0');
+    if (i == j || i + 1 >= len || m[i] != ']' || m[i + 1] != ' ' || a == 0 ||
+        a > b)
+        return 0;
+    *n = a;
+    *total = b;
+    return i + 2;
+}
+
+/* Join the parts of a split Exim line: parts before the last are consumed
+ * (1); the last gives the whole line as one record (0). A part out of
+ * sequence starts over, so a lost part costs its own line only. */
+static int
+exim_join(struct syslog_state *st, struct mw_record *rec)
+{
+    unsigned n, total;
+    char sep;
+    size_t p = exim_part(rec->msg, rec->msg_len, &n, &total, &sep);
+    if (p == 0)
+        return 0;
+    if (n == 1 || st->join_next != n || st->join_pid != rec->pid) {
+        buf_reset(&st->join);
+        st->join_next = 0;
+        if (n != 1) {
+            /* a stray part: keep it as a line of its own */
+            rec->msg += p;
+            rec->msg_len -= p;
+            return 0;
+        }
+    }
+    if (n > 1 && sep == '\\' && st->join.len < EXIM_JOIN_MAX)
+        buf_putc(&st->join, ' ');
+    size_t take = rec->msg_len - p;
+    if (take > EXIM_JOIN_MAX - st->join.len)
+        take = EXIM_JOIN_MAX - st->join.len;
+    buf_append(&st->join, rec->msg + p, take);
+    if (n < total) {
+        st->join_next = n + 1;
+        st->join_pid = rec->pid;
+        return 1;
+    }
+    st->join_next = 0;
+    rec->msg = st->join.data;
+    rec->msg_len = st->join.len;
+    syslog_exim_fixup(&st->c, rec);
+    return 0;
 }
 
 static int
 syslog_parse(void *state, const struct mw_line *line, struct mw_record *rec)
 {
-    syslog_parse_line(state, line, rec);
+    struct syslog_state *st = state;
+    syslog_parse_line(&st->c, line, rec);
+    if (rec->msg_len > 6 && rec->msg[0] == '[' && rec->prog_base_len >= 4 &&
+        memcmp(rec->prog_base, "exim", 4) == 0)
+        return exim_join(st, rec);
     return 0;
 }
 
 static void
 syslog_close(void *state)
 {
-    free(state);
+    struct syslog_state *st = state;
+    if (st)
+        buf_free(&st->join);
+    free(st);
 }
 
 const struct mw_dialect mw_dialect_syslog = {

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,8 +22,11 @@ static void
 check_inside(const struct mw_record *r, const struct mw_line *l)
 {
     const char *b = l->data, *e = l->data + l->len;
-    if (r->line != l || r->msg < b || r->msg > e ||
-        r->msg_len > (size_t)(e - r->msg))
+    /* a split Exim line joined from several lines lives in reader storage */
+    bool joined = r->prog_base_len >= 4 && memcmp(r->prog_base, "exim", 4) == 0 &&
+                  (r->msg < b || r->msg > e);
+    if (r->line != l || (!joined && (r->msg < b || r->msg > e ||
+                                     r->msg_len > (size_t)(e - r->msg))))
         abort();
     if (r->host && (r->host < b || r->host_len > (size_t)(e - r->host)))
         abort();
@@ -45,9 +49,11 @@ parse_checked(const struct mw_dialect *d, void *st, const char *p, size_t n)
     struct mw_line l = {copy, n, 0, 1, false};
     struct mw_record r;
     char ts[48];
-    if (d->parse(st, &l, &r) < 0)
+    int rc = d->parse(st, &l, &r);
+    if (rc < 0)
         abort();
-    check_inside(&r, &l);
+    if (rc == 0)
+        check_inside(&r, &l);
     time_format_rfc3339(&r.ts, ts, sizeof ts);
     free(copy);
 }

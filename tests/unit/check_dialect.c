@@ -449,6 +449,43 @@ END_TEST
 
 /* all syslog rows through one reader in turn, as in a file that mixes
  * forms: each record must equal the one from a fresh reader */
+/* Exim splits long lines for syslog as "[n/m] " parts (Exim spec, "Syslog
+ * log files"); the reader joins them into one record */
+START_TEST(test_exim_split)
+{
+    static const char *const lines[] = {
+        "Oct 22 03:39:17 mx1 exim[29786]: [1/3] 2019-10-22 03:39:17 login "
+        "authenticator failed for (ylmf-pc) [120.196.140.45]: 535 Incor",
+        "Oct 22 03:39:17 mx1 exim[29786]: [2/3] rect authentication",
+        "Oct 22 03:39:17 mx1 exim[29786]: [3\\3] data (set_id=brian)",
+        "Oct 22 03:39:18 mx1 exim[29786]: [2/2] stray part",
+    };
+    const struct mw_dialect *d = dialect_find("syslog");
+    use_tz("UTC");
+    void *st = d->open(REF_F2B);
+    struct mw_record r;
+    int rc[4];
+    for (size_t i = 0; i < 4; i++) {
+        struct mw_line l = {lines[i], strlen(lines[i]), 0, i + 1, false};
+        rc[i] = d->parse(st, &l, &r);
+        if (i == 2) {
+            ck_assert_int_eq(rc[i], 0);
+            const char *want = "login authenticator failed for (ylmf-pc) "
+                               "[120.196.140.45]: 535 Incorrect "
+                               "authentication data (set_id=brian)";
+            ck_assert_uint_eq(r.msg_len, strlen(want));
+            ck_assert_int_eq(memcmp(r.msg, want, r.msg_len), 0);
+        }
+    }
+    ck_assert_int_eq(rc[0], 1);
+    ck_assert_int_eq(rc[1], 1);
+    ck_assert_int_eq(rc[3], 0);
+    ck_assert_uint_eq(r.msg_len, strlen("stray part"));
+    ck_assert_int_eq(memcmp(r.msg, "stray part", r.msg_len), 0);
+    d->close(st);
+}
+END_TEST
+
 START_TEST(test_mixed_file)
 {
     const struct mw_dialect *d = dialect_find("syslog");
@@ -733,6 +770,7 @@ dialect_suite(void)
     TCase *core = tcase_create("core");
     tcase_add_loop_test(core, test_record_table, 0, REC_COUNT);
     tcase_add_test(core, test_mixed_file);
+    tcase_add_test(core, test_exim_split);
     tcase_add_loop_test(core, test_sniff_table, 0,
                         sizeof sniff_cases / sizeof sniff_cases[0]);
     tcase_add_test(core, test_find_names);
