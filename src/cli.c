@@ -11,6 +11,7 @@
 
 #include "dialect.h"
 #include "render.h"
+#include "sink.h"
 #include "timeparse.h"
 #include "xalloc.h"
 
@@ -23,8 +24,12 @@ enum {
     OPT_COLOR,
     OPT_MAX_LINE,
     OPT_INPUT_FORMAT,
-    OPT_EXPLAIN
+    OPT_EXPLAIN,
+    OPT_SYSLOG_SERVER
 };
+
+/* the default of --output, told apart from an explicit "-o text" */
+static const char default_output[] = "text";
 
 /* One table for getopt_long and --help. */
 struct cli_option {
@@ -40,6 +45,10 @@ static const struct cli_option cli_options[] = {
      "report format (default text): "},
     {"output-file", required_argument, OPT_OUTPUT_FILE, "FILE",
      "write the report to FILE instead of standard output"},
+    {"syslog-server", required_argument, OPT_SYSLOG_SERVER,
+     "HOST:PORT[/tcp|/udp]",
+     "send the records to a syslog collector (TCP by default) instead of "
+     "writing them; with -o cef or ndjson the messages hold CEF or JSON"},
     {"input-format", required_argument, OPT_INPUT_FORMAT, "FORMAT",
      "log dialect (default auto, per file): "},
     {"rules", required_argument, 'r', "PATH",
@@ -186,6 +195,14 @@ cli_apply(struct mw_opts *o, int c, const char *arg, struct mw_err *err)
     case OPT_OUTPUT_FILE:
         o->output_file = arg;
         return 0;
+    case OPT_SYSLOG_SERVER: {
+        char host[256], port[8];
+        enum mw_sink_proto pr;
+        if (sink_parse(arg, host, sizeof host, port, sizeof port, &pr, err))
+            return -1;
+        o->syslog_server = arg;
+        return 0;
+    }
     case OPT_INPUT_FORMAT:
         if (strcmp(arg, "auto") != 0 && !dialect_find(arg)) {
             err_set(err, NULL, "unknown input format '%s' (use %s)", arg,
@@ -276,6 +293,27 @@ cli_apply(struct mw_opts *o, int c, const char *arg, struct mw_err *err)
     }
 }
 
+/* --syslog-server carries syslog records unless -o asks for cef or ndjson
+ * in the message; the report formats and --output-file do not apply */
+static int
+cli_check_syslog_server(struct mw_opts *o, struct mw_err *err)
+{
+    if (!o->syslog_server)
+        return 0;
+    if (o->output_file) {
+        err_set(err, NULL, "--syslog-server excludes --output-file");
+        return -1;
+    }
+    if (o->output == default_output)
+        o->output = "syslog";
+    if (strcmp(o->output, "syslog") != 0 && strcmp(o->output, "cef") != 0 &&
+        strcmp(o->output, "ndjson") != 0) {
+        err_set(err, NULL, "no --output %s with --syslog-server", o->output);
+        return -1;
+    }
+    return 0;
+}
+
 /* time expressions need --now and --timezone, so they are read last */
 static int
 cli_resolve_times(struct mw_opts *o, struct mw_err *err)
@@ -317,7 +355,7 @@ cli_parse(struct mw_opts *o, int argc, char **argv, struct mw_err *err)
     size_t ns = 0;
 
     memset(o, 0, sizeof *o);
-    o->output = "text";
+    o->output = default_output;
     o->input_format = "auto";
     o->fail_level = -1;
     err_clear(err);
@@ -363,6 +401,8 @@ cli_parse(struct mw_opts *o, int argc, char **argv, struct mw_err *err)
     }
     if (o->help || o->version)
         return 0;
+    if (cli_check_syslog_server(o, err) < 0)
+        return -1;
     if (o->timezone) {
         setenv("TZ", o->timezone, 1);
         tzset();

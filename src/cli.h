@@ -14,6 +14,7 @@ enum mw_color { MW_COLOR_AUTO, MW_COLOR_ALWAYS, MW_COLOR_NEVER };
 struct mw_opts {
     const char *output;         /* renderer name; default "text" */
     const char *output_file;    /* NULL = stdout */
+    const char *syslog_server;  /* --syslog-server HOST:PORT[/tcp|/udp] */
     const char *input_format;   /* "auto" or a dialect name */
     const char **rules;         /* --rules paths (repeatable); NULL = default */
     size_t nrules;

@@ -10,7 +10,7 @@
 
 /* The renderer table: a new output format is one file and one entry here.
  * The list also yields the "text|json|..." string for --help. */
-#define MW_RENDERERS(X) X(text) X(json) X(html) X(ndjson)
+#define MW_RENDERERS(X) X(text) X(json) X(html) X(ndjson) X(cef) X(syslog)
 
 #define MW_RENDER_ROW(n)  &render_##n##_backend,
 #define MW_RENDER_NAME(n) "|" #n

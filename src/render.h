@@ -9,12 +9,19 @@
 #include "agg.h"
 #include "rules.h"
 
+struct mw_sink;
+
 struct mw_render_opts {
     FILE *out;
     bool color;             /* ANSI colour allowed (text) */
     size_t top;             /* rows per table */
     int64_t now;            /* reference "now" */
     const char *version;    /* program version for headers */
+    /* --syslog-server: the syslog renderer hands each record to sink
+     * (sink.h) instead of writing to out, with payload in MSG: NULL for the
+     * log line, "cef" or "ndjson" */
+    struct mw_sink *sink;
+    const char *payload;
 };
 
 struct mw_renderer {

@@ -13,6 +13,8 @@ extern const struct mw_renderer render_text_backend;
 extern const struct mw_renderer render_json_backend;
 extern const struct mw_renderer render_ndjson_backend;
 extern const struct mw_renderer render_html_backend;
+extern const struct mw_renderer render_cef_backend;
+extern const struct mw_renderer render_syslog_backend;
 
 /* Write all of b to out. -1 on a short write or a stream error (errno is
  * the writer's, e.g. EPIPE). */

@@ -2,12 +2,12 @@
 
 #include "render_backends.h"
 
-#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
+#include "render_fields.h"
 #include "xalloc.h"
 
 /* --output ndjson: one ECS document per rule hit, on one line, written as
@@ -115,103 +115,6 @@ jo_num(struct jo *o, const char *key, unsigned long long n)
     buf_append(o->b, d + i, sizeof d - i);
 }
 
-/* ---- event fields ------------------------------------------------------- */
-
-enum slot {
-    S_CLIENT_IP,
-    S_CLIENT_HOST,
-    S_CLIENT_PORT,
-    S_REMOTE_IP,
-    S_REMOTE_HOST,
-    S_REMOTE_PORT,
-    S_USER,
-    S_QUEUE_ID,
-    S_REPLY_CODE,
-    S_DSN,
-    S_REASON,
-    S_SENDER,
-    S_RECIPIENT,
-    S_TLS_ERROR,
-    S_COUNT
-};
-
-/* group names of notes/rules-format.md that map to ECS fields; the others
- * go to maillog_why.fields */
-static const char *const slot_names[S_COUNT] = {
-    "client_ip",   "client_host", "client_port", "remote_ip",  "remote_host",
-    "remote_port", "user",        "queue_id",    "reply_code", "dsn",
-    "reason",      "sender",      "recipient",   "tls_error"};
-
-struct fval {
-    const char *s;
-    size_t len;
-};
-
-static int
-slot_of(const char *name)
-{
-    for (int i = 0; i < S_COUNT; i++)
-        if (slot_names[i][0] == name[0] && strcmp(slot_names[i], name) == 0)
-            return i;
-    return -1;
-}
-
-/* the first non-empty value of each known field */
-static void
-fields_collect(const struct mw_event *ev, struct fval *v)
-{
-    memset(v, 0, S_COUNT * sizeof *v);
-    for (size_t i = 0; i < ev->nfields && i < MW_MAX_FIELDS; i++) {
-        const struct mw_field *f = &ev->fields[i];
-        int s = f->name ? slot_of(f->name) : -1;
-        if (s >= 0 && !v[s].s && f->val && f->len) {
-            v[s].s = f->val;
-            v[s].len = f->len;
-        }
-    }
-}
-
-/* ---- value checks: ECS types ip and long reject anything else ------------ */
-
-/* v holds an IPv4 or IPv6 address (Sendmail's "IPv6:" prefix dropped) */
-static bool
-ip_check(struct fval *v)
-{
-    char tmp[64];
-    unsigned char bin[16];
-    if (v->len > 5 && strncmp(v->s, "IPv6:", 5) == 0) {
-        v->s += 5;
-        v->len -= 5;
-    }
-    if (v->len >= sizeof tmp)
-        return false;
-    memcpy(tmp, v->s, v->len);
-    tmp[v->len] = '\0';
-    return inet_pton(AF_INET, tmp, bin) == 1 ||
-           inet_pton(AF_INET6, tmp, bin) == 1;
-}
-
-static bool
-port_check(const struct fval *v, unsigned *port)
-{
-    unsigned n = 0;
-    if (!v->s || v->len == 0 || v->len > 5)
-        return false;
-    for (size_t i = 0; i < v->len; i++) {
-        if (v->s[i] < '0' || v->s[i] > '9')
-            return false;
-        n = n * 10 + (unsigned)(v->s[i] - '0');
-    }
-    *port = n;
-    return n <= 65535;
-}
-
-static bool
-is_unknown(const struct fval *v)
-{
-    return v->len == 7 && memcmp(v->s, "unknown", 7) == 0;
-}
-
 /* ---- ECS categorisation (allowed values: FORMATS.md section 3.1) -------- */
 
 struct ecs_class {
@@ -260,15 +163,13 @@ put_action(struct jo *ev, const char *id)
     buf_putc(ev->b, '"');
 }
 
-static const unsigned level_severity[MW_LEVEL_COUNT] = {1, 3, 5, 8, 10};
-
 static void
-put_event(struct jo *root, const struct mw_event *ev, const struct fval *v)
+put_event(struct jo *root, const struct mw_event *ev, const struct mw_fval *v)
 {
     const struct mw_rule *r = ev->rule;
     const struct ecs_class *c = ecs_class_of(r->category);
     struct jo e = {root->b, root, "event", false, false};
-    const struct fval *code = v[S_REPLY_CODE].s ? &v[S_REPLY_CODE] : &v[S_DSN];
+    const struct mw_fval *code = v[MW_SLOT_REPLY_CODE].s ? &v[MW_SLOT_REPLY_CODE] : &v[MW_SLOT_DSN];
 
     jo_raw(&e, "kind", "\"event\"");
     jo_raw(&e, "category", c->category);
@@ -277,12 +178,12 @@ put_event(struct jo *root, const struct mw_event *ev, const struct fval *v)
     if (r->id)
         put_action(&e, r->id);
     jo_str(&e, "code", code->s, code->len);
-    if (v[S_REASON].s)
-        jo_str(&e, "reason", v[S_REASON].s, v[S_REASON].len);
+    if (v[MW_SLOT_REASON].s)
+        jo_str(&e, "reason", v[MW_SLOT_REASON].s, v[MW_SLOT_REASON].len);
     else
         jo_cstr(&e, "reason", r->title);
-    if ((unsigned)r->level < MW_LEVEL_COUNT)
-        jo_num(&e, "severity", level_severity[r->level]);
+    if (render_level_severity(r->level))
+        jo_num(&e, "severity", render_level_severity(r->level));
     jo_end(&e);
 }
 
@@ -298,25 +199,25 @@ put_rule(struct jo *root, const struct mw_rule *r)
 
 /* source.* or destination.*: ip (or address when not an IP), domain, port */
 static void
-put_peer(struct jo *root, const char *key, struct fval *ip,
-         const struct fval *host, const struct fval *port)
+put_peer(struct jo *root, const char *key, struct mw_fval *ip,
+         const struct mw_fval *host, const struct mw_fval *port)
 {
     struct jo o = {root->b, root, key, false, false};
     unsigned n;
-    if (ip->s && !ip_check(ip)) {
+    if (ip->s && !render_ip_check(ip)) {
         jo_str(&o, "address", ip->s, ip->len);
         ip->s = NULL; /* not for related.ip either */
     }
     jo_str(&o, "ip", ip->s, ip->len);
-    if (host->s && !is_unknown(host))
+    if (host->s && !render_is_unknown(host))
         jo_str(&o, "domain", host->s, host->len);
-    if (port_check(port, &n))
+    if (render_port_check(port, &n))
         jo_num(&o, "port", n);
     jo_end(&o);
 }
 
 static void
-put_array(struct jo *o, const char *key, const struct fval *a, size_t n)
+put_array(struct jo *o, const char *key, const struct mw_fval *a, size_t n)
 {
     bool any = false;
     for (size_t i = 0; i < n; i++) {
@@ -339,30 +240,30 @@ put_array(struct jo *o, const char *key, const struct fval *a, size_t n)
 }
 
 static void
-put_related(struct jo *root, const struct fval *v)
+put_related(struct jo *root, const struct mw_fval *v)
 {
     struct jo o = {root->b, root, "related", false, false};
-    struct fval ips[2] = {v[S_CLIENT_IP], v[S_REMOTE_IP]};
-    struct fval hosts[2] = {v[S_CLIENT_HOST], v[S_REMOTE_HOST]};
+    struct mw_fval ips[2] = {v[MW_SLOT_CLIENT_IP], v[MW_SLOT_REMOTE_IP]};
+    struct mw_fval hosts[2] = {v[MW_SLOT_CLIENT_HOST], v[MW_SLOT_REMOTE_HOST]};
     for (size_t i = 0; i < 2; i++)
-        if (hosts[i].s && is_unknown(&hosts[i]))
+        if (hosts[i].s && render_is_unknown(&hosts[i]))
             hosts[i].s = NULL;
     put_array(&o, "ip", ips, 2);
-    put_array(&o, "user", &v[S_USER], 1);
+    put_array(&o, "user", &v[MW_SLOT_USER], 1);
     put_array(&o, "hosts", hosts, 2);
     jo_end(&o);
 }
 
 static void
-put_email(struct jo *root, const struct fval *v)
+put_email(struct jo *root, const struct mw_fval *v)
 {
     struct jo o = {root->b, root, "email", false, false};
     struct jo from = {root->b, &o, "from", false, false};
     struct jo to = {root->b, &o, "to", false, false};
-    jo_str(&o, "local_id", v[S_QUEUE_ID].s, v[S_QUEUE_ID].len);
-    put_array(&from, "address", &v[S_SENDER], 1);
+    jo_str(&o, "local_id", v[MW_SLOT_QUEUE_ID].s, v[MW_SLOT_QUEUE_ID].len);
+    put_array(&from, "address", &v[MW_SLOT_SENDER], 1);
     jo_end(&from);
-    put_array(&to, "address", &v[S_RECIPIENT], 1);
+    put_array(&to, "address", &v[MW_SLOT_RECIPIENT], 1);
     jo_end(&to);
     jo_end(&o);
 }
@@ -402,7 +303,7 @@ put_extra_fields(struct jo *mw, const struct mw_event *ev)
     for (size_t i = 0; i < n; i++) {
         const struct mw_field *f = &ev->fields[i];
         bool seen = false;
-        if (!f->name || !f->val || !f->len || slot_of(f->name) >= 0)
+        if (!f->name || !f->val || !f->len || render_slot_of(f->name) >= 0)
             continue;
         for (size_t j = 0; j < i && !seen; j++)
             seen = ev->fields[j].name && ev->fields[j].val &&
@@ -439,27 +340,27 @@ put_maillog_why(struct jo *root, const struct mw_event *ev)
 }
 
 static void
-put_tls(struct jo *root, const struct fval *v)
+put_tls(struct jo *root, const struct mw_fval *v)
 {
     struct jo tls = {root->b, root, "tls", false, false};
     struct jo err = {root->b, root, "error", false, false};
-    if (!v[S_TLS_ERROR].s)
+    if (!v[MW_SLOT_TLS_ERROR].s)
         return;
     jo_raw(&tls, "established", "false");
     jo_end(&tls);
-    jo_str(&err, "message", v[S_TLS_ERROR].s, v[S_TLS_ERROR].len);
+    jo_str(&err, "message", v[MW_SLOT_TLS_ERROR].s, v[MW_SLOT_TLS_ERROR].len);
     jo_end(&err);
 }
 
-static void
-ndjson_record(struct mw_buf *b, const struct mw_event *ev, const char *path)
+void
+render_ndjson_record(struct mw_buf *b, const struct mw_event *ev, const char *path)
 {
     const struct mw_record *rec = ev->rec;
-    struct fval v[S_COUNT];
+    struct mw_fval v[MW_SLOT_COUNT];
     struct jo root = {b, NULL, NULL, false, false};
     char ts[48];
 
-    fields_collect(ev, v);
+    render_fields_collect(ev, v);
     jo_open(&root);
     if (rec->ts.valid && time_format_rfc3339(&rec->ts, ts, sizeof ts) > 0)
         jo_str(&root, "@timestamp", ts, strlen(ts));
@@ -467,13 +368,13 @@ ndjson_record(struct mw_buf *b, const struct mw_event *ev, const char *path)
         jo_str(&root, "message", rec->line->data, rec->line->len);
     put_event(&root, ev, v);
     put_rule(&root, ev->rule);
-    put_peer(&root, "source", &v[S_CLIENT_IP], &v[S_CLIENT_HOST],
-             &v[S_CLIENT_PORT]);
-    put_peer(&root, "destination", &v[S_REMOTE_IP], &v[S_REMOTE_HOST],
-             &v[S_REMOTE_PORT]);
-    if (v[S_USER].s) {
+    put_peer(&root, "source", &v[MW_SLOT_CLIENT_IP], &v[MW_SLOT_CLIENT_HOST],
+             &v[MW_SLOT_CLIENT_PORT]);
+    put_peer(&root, "destination", &v[MW_SLOT_REMOTE_IP], &v[MW_SLOT_REMOTE_HOST],
+             &v[MW_SLOT_REMOTE_PORT]);
+    if (v[MW_SLOT_USER].s) {
         struct jo user = {b, &root, "user", false, false};
-        jo_str(&user, "name", v[S_USER].s, v[S_USER].len);
+        jo_str(&user, "name", v[MW_SLOT_USER].s, v[MW_SLOT_USER].len);
         jo_end(&user);
     }
     put_process_host(&root, rec);
@@ -504,7 +405,7 @@ ndjson_event(void *state, const struct mw_event *ev, const char *path)
     if (!ev || !ev->rule || !ev->rec)
         return 0;
     buf_reset(&st->buf);
-    ndjson_record(&st->buf, ev, path);
+    render_ndjson_record(&st->buf, ev, path);
     return render_write(st->out, &st->buf);
 }
 

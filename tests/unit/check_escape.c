@@ -533,7 +533,11 @@ render_summary(const char *name, const struct mw_summary *s, bool color)
     const struct mw_renderer *r = render_find(name);
     ck_assert_ptr_nonnull(r);
     capture_open(&c);
-    struct mw_render_opts o = {c.f, color, 10, T0 + 3600, "9.9"};
+    struct mw_render_opts o = {.out = c.f,
+                               .color = color,
+                               .top = 10,
+                               .now = T0 + 3600,
+                               .version = "9.9"};
     void *st = r->open(&o);
     ck_assert_int_eq(r->finish(st, s), 0);
     r->close(st);
@@ -543,7 +547,7 @@ render_summary(const char *name, const struct mw_summary *s, bool color)
 
 START_TEST(test_render_table)
 {
-    ck_assert_str_eq(render_names(), "text|json|html|ndjson");
+    ck_assert_str_eq(render_names(), "text|json|html|ndjson|cef|syslog");
     ck_assert_str_eq(render_find("text")->name, "text");
     ck_assert_str_eq(render_find("json")->name, "json");
     ck_assert_str_eq(render_find("ndjson")->name, "ndjson");
@@ -656,7 +660,7 @@ render_event(const struct mw_event *ev, const char *path)
     struct mw_summary s;
     memset(&s, 0, sizeof s);
     capture_open(&c);
-    struct mw_render_opts o = {c.f, false, 10, 0, "9.9"};
+    struct mw_render_opts o = {.out = c.f, .top = 10, .version = "9.9"};
     void *st = r->open(&o);
     ck_assert_int_eq(r->event(st, ev, path), 0);
     ck_assert_int_eq(r->finish(st, &s), 0);
@@ -818,7 +822,7 @@ START_TEST(test_ndjson_write_error)
     ev.rule = &sasl_rule;
     ev.rec = &rec;
     ck_assert_ptr_nonnull(ro);
-    struct mw_render_opts o = {ro, false, 10, 0, "9.9"};
+    struct mw_render_opts o = {.out = ro, .top = 10, .version = "9.9"};
     void *st = r->open(&o);
     ck_assert_int_eq(r->event(st, &ev, "x"), -1);
     r->close(st);
