@@ -1,0 +1,1 @@
+--rules rules --explain 5.7.1
