@@ -169,7 +169,8 @@ put_event(struct jo *root, const struct mw_event *ev, const struct mw_fval *v)
     const struct mw_rule *r = ev->rule;
     const struct ecs_class *c = ecs_class_of(r->category);
     struct jo e = {root->b, root, "event", false, false};
-    const struct mw_fval *code = v[MW_SLOT_REPLY_CODE].s ? &v[MW_SLOT_REPLY_CODE] : &v[MW_SLOT_DSN];
+    const struct mw_fval *code =
+        v[MW_SLOT_REPLY_CODE].s ? &v[MW_SLOT_REPLY_CODE] : &v[MW_SLOT_DSN];
 
     jo_raw(&e, "kind", "\"event\"");
     jo_raw(&e, "category", c->category);
@@ -353,7 +354,8 @@ put_tls(struct jo *root, const struct mw_fval *v)
 }
 
 void
-render_ndjson_record(struct mw_buf *b, const struct mw_event *ev, const char *path)
+render_ndjson_record(struct mw_buf *b, const struct mw_event *ev,
+                     const char *path)
 {
     const struct mw_record *rec = ev->rec;
     struct mw_fval v[MW_SLOT_COUNT];
@@ -370,8 +372,8 @@ render_ndjson_record(struct mw_buf *b, const struct mw_event *ev, const char *pa
     put_rule(&root, ev->rule);
     put_peer(&root, "source", &v[MW_SLOT_CLIENT_IP], &v[MW_SLOT_CLIENT_HOST],
              &v[MW_SLOT_CLIENT_PORT]);
-    put_peer(&root, "destination", &v[MW_SLOT_REMOTE_IP], &v[MW_SLOT_REMOTE_HOST],
-             &v[MW_SLOT_REMOTE_PORT]);
+    put_peer(&root, "destination", &v[MW_SLOT_REMOTE_IP],
+             &v[MW_SLOT_REMOTE_HOST], &v[MW_SLOT_REMOTE_PORT]);
     if (v[MW_SLOT_USER].s) {
         struct jo user = {b, &root, "user", false, false};
         jo_str(&user, "name", v[MW_SLOT_USER].s, v[MW_SLOT_USER].len);

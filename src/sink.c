@@ -62,7 +62,7 @@ struct mw_sink {
     char reason[200]; /* the last delivery problem */
     /* the sender thread's own */
     int fd;
-    uint64_t wire; /* bytes written to this connection */
+    uint64_t wire;  /* bytes written to this connection */
     unsigned burst; /* UDP datagrams since the last pause */
     struct mw_buf out;
 };
@@ -386,7 +386,8 @@ sink_write(struct mw_sink *s)
 
 /* at the end: half-close and wait for the collector to close too. It
  * reads our FIN only after every byte before it, so its close confirms
- * the whole connection. */
+ * the whole connection. A collector that keeps its side open confirms by
+ * the grace rule of sink_confirm; a reset means the records go again. */
 static int
 sink_finish_tcp(struct mw_sink *s)
 {
@@ -400,8 +401,15 @@ sink_finish_tcp(struct mw_sink *s)
             return -1;
         }
         struct pollfd p = {s->fd, POLLIN, 0};
-        if (poll(&p, 1, (int)(left > 200 ? 200 : left)) <= 0)
+        if (poll(&p, 1, (int)(left > 50 ? 50 : left)) <= 0) {
+            sink_confirm(s);
+            pthread_mutex_lock(&s->mu);
+            bool all = s->nsent == 0;
+            pthread_mutex_unlock(&s->mu);
+            if (all)
+                break;
             continue;
+        }
         ssize_t n = recv(s->fd, junk, sizeof junk, MSG_DONTWAIT);
         if (n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN)))
             continue;
@@ -409,7 +417,7 @@ sink_finish_tcp(struct mw_sink *s)
             sink_down(s, "%s", strerror(errno));
             return -1;
         }
-        break;
+        break; /* EOF: the collector read everything */
     }
     pthread_mutex_lock(&s->mu);
     while (s->nsent)

@@ -64,6 +64,7 @@ struct collector {
     size_t first_conn_frames; /* whole frames of the first connection */
     size_t conns;
     bool framing_ok;
+    long linger_ms; /* keep the connection open this long after EOF */
 };
 
 /* split a stream into "LEN SP MSG" frames; false on anything else (a cut
@@ -134,6 +135,11 @@ collector_main(void *arg)
         c->framing_ok &= frames_parse(c, data, n, false);
         free(data);
     }
+    if (c->linger_ms) {
+        struct timespec ts = {c->linger_ms / 1000,
+                              (c->linger_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     close(fd);
     close(c->lfd);
     return NULL;
@@ -185,6 +191,37 @@ START_TEST(test_tcp_delivery)
     ck_assert_uint_eq(st.delivered, NREC);
     ck_assert_uint_eq(st.dropped + st.left + st.resent, 0);
     ck_assert_uint_eq(st.connects, 1);
+    collector_free(&c);
+}
+END_TEST
+
+/* a collector that does not close its side at the end: the records count
+ * as delivered after the grace time, long before the final wait ends */
+START_TEST(test_tcp_no_close)
+{
+    struct collector c = {0};
+    struct mw_sink_stats st;
+    struct mw_err err;
+    struct timespec t0, t1;
+    char spec[64];
+    pthread_t t;
+    c.lfd = listen_on(SOCK_STREAM, &c.port);
+    c.linger_ms = 2500;
+    ck_assert_int_eq(pthread_create(&t, NULL, collector_main, &c), 0);
+    snprintf(spec, sizeof spec, "127.0.0.1:%u", c.port);
+    struct mw_sink *s = sink_open(spec, NULL, &err);
+    ck_assert_ptr_nonnull(s);
+    for (int i = 0; i < 10; i++)
+        sink_send(s, "record", 6);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ck_assert_int_eq(sink_close(s, &st, &err), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long ms = (long)(t1.tv_sec - t0.tv_sec) * 1000 +
+              (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    ck_assert_int_lt(ms, 2000);
+    ck_assert_uint_eq(st.delivered, 10);
+    pthread_join(t, NULL);
+    ck_assert_uint_eq(c.nframes, 10);
     collector_free(&c);
 }
 END_TEST
@@ -386,6 +423,7 @@ sink_suite(void)
     tcase_add_loop_test(edge, test_parse_bad, 0,
                         sizeof parse_bad / sizeof parse_bad[0]);
     tcase_add_test(edge, test_tcp_reconnect);
+    tcase_add_test(edge, test_tcp_no_close);
     tcase_add_test(edge, test_tcp_down);
     tcase_add_test(edge, test_queue_full);
     tcase_add_test(edge, test_close_null);
