@@ -33,7 +33,7 @@
 #define SINK_BATCH       (64u * 1024u)
 #define SINK_FOREVER     INT64_MAX
 #ifndef SINK_UDP_BURST
-#define SINK_UDP_BURST 16 /* datagrams between 1 ms pauses */
+#define SINK_UDP_BURST 32 /* datagrams between 1 ms pauses */
 #endif
 
 struct sink_item {
@@ -139,7 +139,9 @@ ring_deliver(struct mw_sink *s)
 static bool
 ring_full(const struct mw_sink *s, size_t len)
 {
-    return s->count >= s->o.max_records ||
+    /* records on the wire awaiting confirmation count in bytes only, so
+     * that the grace time does not cap the rate at max_records per grace */
+    return s->count - s->nsent >= s->o.max_records ||
            (s->count > 0 && s->bytes + len > s->o.max_bytes);
 }
 

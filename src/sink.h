@@ -28,8 +28,9 @@ enum mw_sink_proto { MW_SINK_TCP, MW_SINK_UDP };
 
 /* limits; a zero member takes the default given */
 struct mw_sink_opts {
-    size_t max_records;    /* queue length: 10000 */
-    size_t max_bytes;      /* queued bytes: 16 MiB */
+    size_t max_records;    /* records waiting to be sent: 10000 */
+    size_t max_bytes;      /* all queued bytes, sent records awaiting
+                            * confirmation included: 16 MiB */
     int64_t final_wait_ms; /* bounded wait in sink_close: 10000 */
     int64_t confirm_ms;    /* grace before an acknowledged record counts as
                             * delivered: 250 */

@@ -56,7 +56,8 @@ module(load="imtcp")
 module(load="imudp")
 module(load="mmpstrucdata")
 input(type="imtcp" address="127.0.0.1" port="$tport" ruleset="dump")
-input(type="imudp" address="127.0.0.1" port="$uport" ruleset="dump")
+input(type="imudp" address="127.0.0.1" port="$uport" ruleset="dump"
+      rcvbufSize="4m")
 template(name="fields" type="list") {
     property(name="inputname") constant(value="\t")
     property(name="pri") constant(value="\t")
