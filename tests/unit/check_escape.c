@@ -493,24 +493,24 @@ summary_build(struct mw_summary *s)
     evidence[1] =
         (struct mw_sum_evidence){"mail.log", 1240, hostile, sizeof hostile - 1};
     findings[0] = (struct mw_sum_finding){
-        "postfix.smtpd.sasl_auth_failed",
-        "SASL authentication failed",
-        "auth.failure",
-        "A client tried to log in with a wrong user name or password.",
-        NULL,
-        MW_LEVEL_HIGH,
-        0.9,
-        T0 + 1800,
-        T0 + 3500,
-        T0 + 1800,
-        {T0 + 2400, 120},
-        true,
-        516,
-        finding_clients,
-        3,
-        7,
-        evidence,
-        2};
+        .id = "postfix.smtpd.sasl_auth_failed",
+        .title = "SASL authentication failed",
+        .category = "auth.failure",
+        .cause = "A client tried to log in with a wrong user name or password.",
+        .fix = NULL,
+        .level = MW_LEVEL_HIGH,
+        .confidence = 0.9,
+        .start = T0 + 1800,
+        .end = T0 + 3500,
+        .onset = T0 + 1800,
+        .peak = {T0 + 2400, 120},
+        .ongoing = true,
+        .count = 516,
+        .clients = finding_clients,
+        .nclients = 3,
+        .nclients_total = 7,
+        .evidence = evidence,
+        .nevidence = 2};
     shapes[0] = (struct mw_sum_shape){"connect from <host>[<ip>]", 4096,
                                       "connect from a[192.0.2.1]"};
     *s = (struct mw_summary){
