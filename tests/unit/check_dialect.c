@@ -294,10 +294,11 @@ static const struct rec_case rec_cases[] = {
     {"syslog", "UTC", REF_2026, "", false, NULL, NULL, NULL, NULL, -1, ""},
     {"syslog", "UTC", REF_2026, "\xEF\xBB\xBFNov 22 10:05:07 mx1 p[1]: x", true,
      "2026-11-22T10:05:07Z", "mx1", "p", "p", 1, "x"},
-    /* f2b roundcube-auth, oracleims: application formats */
+    /* f2b roundcube-auth, oracleims: application formats; Roundcube's zone
+     * gives the exact time */
     {"syslog", "UTC", REF_F2B,
      "[22-Jan-2013 22:28:21 +0200]: FAILED login for user1 from 192.0.43.10",
-     false, NULL, NULL, NULL, NULL, -1,
+     false, "2013-01-22T20:28:21Z", NULL, NULL, NULL, -1,
      "[22-Jan-2013 22:28:21 +0200]: FAILED login for user1 from 192.0.43.10"},
     {"syslog", "UTC", REF_F2B, "<co ts=\"2014-06-02T22:02:13.94\" pi=\"72a9\"",
      false, "2014-06-02T22:02:13Z", NULL, NULL, NULL, -1,
@@ -366,6 +367,58 @@ static const struct rec_case rec_cases[] = {
     {"exim", "UTC", REF_F2B, "03-07-2005 23:07:20   SMTP Server: x", false,
      "2005-07-03T23:07:20Z", NULL, NULL, NULL, -1,
      "03-07-2005 23:07:20   SMTP Server: x"},
+    /* application stamps on lines without a syslog header: time only, the
+     * line stays whole. f2b roundcube-auth: the zone gives the exact time */
+    {"syslog", TZ_CET, REF_F2B, "[30-Dec-2014 13:02:34 -0500]: <3z506z6r> x",
+     false, "2014-12-30T18:02:34Z", NULL, NULL, NULL, -1,
+     "[30-Dec-2014 13:02:34 -0500]: <3z506z6r> x"},
+    /* PHP error_log: "UTC" zone; a zone name is local time */
+    {"syslog", TZ_CET, REF_F2B, "[22-Jan-2013 22:28:21 UTC] PHP Warning: x",
+     false, "2013-01-22T22:28:21Z", NULL, NULL, NULL, -1,
+     "[22-Jan-2013 22:28:21 UTC] PHP Warning: x"},
+    {"syslog", TZ_CET, REF_F2B, "[22-Jan-2013 22:28:21 Europe/Paris] x", false,
+     "2013-01-22T21:28:21Z", NULL, NULL, NULL, -1,
+     "[22-Jan-2013 22:28:21 Europe/Paris] x"},
+    /* f2b assp: "MMM-DD-YY hh:mm:ss", local time */
+    {"syslog", TZ_CET, REF_F2B,
+     "Apr-07-13 07:08:36 [SSL-out] 68.171.223.68 SSL negotiation with client "
+     "failed: x;",
+     false, "2013-04-07T05:08:36Z", NULL, NULL, NULL, -1,
+     "Apr-07-13 07:08:36 [SSL-out] 68.171.223.68 SSL negotiation with client "
+     "failed: x;"},
+    {"syslog", "UTC", REF_F2B, "Jul-29-2016 16:49:52 [Worker_1] x", false,
+     "2016-07-29T16:49:52Z", NULL, NULL, NULL, -1,
+     "Jul-29-2016 16:49:52 [Worker_1] x"},
+    {"syslog", "UTC", REF_F2B, "Jux-29-16 16:49:52 x", false, NULL, NULL, NULL,
+     NULL, -1, "Jux-29-16 16:49:52 x"},
+    /* f2b openwebmail: ctime(3), day space-padded or not */
+    {"syslog", TZ_CET, REF_F2B,
+     "Sat Dec 28 19:03:53 2013 - [72926] (178.123.108.196) gsdfg - login "
+     "error - no such user - loginname=gsdfg",
+     false, "2013-12-28T18:03:53Z", NULL, NULL, NULL, -1,
+     "Sat Dec 28 19:03:53 2013 - [72926] (178.123.108.196) gsdfg - login "
+     "error - no such user - loginname=gsdfg"},
+    {"syslog", "UTC", REF_F2B, "Sun Dec  8 01:02:03 2013 - x", false,
+     "2013-12-08T01:02:03Z", NULL, NULL, NULL, -1,
+     "Sun Dec  8 01:02:03 2013 - x"},
+    {"syslog", "UTC", REF_F2B, "Sun Dec 8x 01:02:03 2013 - x", false, NULL,
+     NULL, NULL, NULL, -1, "Sun Dec 8x 01:02:03 2013 - x"},
+    /* f2b squirrelmail: squirrel_logger month first */
+    {"syslog", TZ_CET, REF_F2B,
+     "10/06/2013 15:50:41 [LOGIN_ERROR] dadas (mydomain.org) from "
+     "151.64.44.11: Unknown user or password incorrect.",
+     false, "2013-10-06T13:50:41Z", NULL, NULL, NULL, -1,
+     "10/06/2013 15:50:41 [LOGIN_ERROR] dadas (mydomain.org) from "
+     "151.64.44.11: Unknown user or password incorrect."},
+    /* f2b stunnel */
+    {"syslog", TZ_CET, REF_F2B,
+     "2011.11.21 14:29:16 LOG3[28228:140093368055552]: SSL_accept from "
+     "10.7.41.61:33454 : 140890C7: error:140890C7:SSL routines:"
+     "SSL3_GET_CLIENT_CERTIFICATE:peer did not return a certificate",
+     false, "2011-11-21T13:29:16Z", NULL, NULL, NULL, -1,
+     "2011.11.21 14:29:16 LOG3[28228:140093368055552]: SSL_accept from "
+     "10.7.41.61:33454 : 140890C7: error:140890C7:SSL routines:"
+     "SSL3_GET_CLIENT_CERTIFICATE:peer did not return a certificate"},
     {"exim", "UTC", REF_F2B, "", false, NULL, NULL, NULL, NULL, -1, ""},
 };
 
@@ -454,8 +507,8 @@ END_TEST
 START_TEST(test_exim_split)
 {
     static const char *const lines[] = {
-        "Oct 22 03:39:17 mx1 exim[29786]: [1/3] 2019-10-22 03:39:17 login "
-        "authenticator failed for (ylmf-pc) [120.196.140.45]: 535 Incor",
+        ("Oct 22 03:39:17 mx1 exim[29786]: [1/3] 2019-10-22 03:39:17 login "
+         "authenticator failed for (ylmf-pc) [120.196.140.45]: 535 Incor"),
         "Oct 22 03:39:17 mx1 exim[29786]: [2/3] rect authentication",
         "Oct 22 03:39:17 mx1 exim[29786]: [3\\3] data (set_id=brian)",
         "Oct 22 03:39:18 mx1 exim[29786]: [2/2] stray part",
