@@ -30,9 +30,18 @@ extern const struct mw_decomp_backend decomp_zstd;
 #endif
 
 /* Compressed input shared by the backends: the sniffed head first, then
- * the descriptor, through one buffer of MW_DECOMP_INBUF bytes. */
+ * the descriptor, through one buffer of MW_DECOMP_INBUF bytes.
+ *
+ * The state a compressed backend's open() returns must begin with its
+ * struct mw_decomp_in (each backend checks this with a static assertion):
+ * decomp.c runs the backend's read() on a second thread and reaches the
+ * input there to set wake_fd. */
 struct mw_decomp_in {
     int fd;
+    /* -1, or a descriptor that becomes readable when the reading thread
+     * must stop: reads from fd then first wait in poll(2) on both, so that
+     * input that never comes (a silent pipe) cannot hold up decomp_close */
+    int wake_fd;
     const char *path; /* borrowed, for messages */
     unsigned char *buf;
     size_t pos, len;   /* unread input is buf[pos..len) */
@@ -50,8 +59,8 @@ void decomp_in_init(struct mw_decomp_in *in, int fd, const unsigned char *head,
                     size_t head_len, const char *path);
 void decomp_in_free(struct mw_decomp_in *in);
 /* Make at least want unread bytes available (fewer only at end of input),
- * keeping the unread ones. Returns the number available; a read error sets
- * in->failed and in->eof. */
+ * keeping the unread ones. Returns the number available; a read error, or
+ * wake_fd becoming readable, sets in->failed and in->eof. */
 size_t decomp_in_fill(struct mw_decomp_in *in, size_t want);
 /* compressed offset of buf[pos] */
 uint64_t decomp_in_offset(const struct mw_decomp_in *in);

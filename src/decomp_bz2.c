@@ -14,10 +14,11 @@
 #include "xalloc.h"
 
 struct bz {
+    struct mw_decomp_in in; /* first: see decomp_backends.h */
     bz_stream bs;
-    struct mw_decomp_in in;
     bool in_stream; /* inside a stream: its end has not been seen yet */
 };
+_Static_assert(offsetof(struct bz, in) == 0, "input first");
 
 static const char *
 bz_message(int rc)

@@ -14,10 +14,11 @@
 #include "xalloc.h"
 
 struct gz {
+    struct mw_decomp_in in; /* first: see decomp_backends.h */
     z_stream zs;
-    struct mw_decomp_in in;
     bool in_member; /* inside a member: its end has not been seen yet */
 };
+_Static_assert(offsetof(struct gz, in) == 0, "input first");
 
 static void *
 gz_open(int fd, const unsigned char *head, size_t head_len, const char *path,

@@ -13,10 +13,11 @@
 #include "xalloc.h"
 
 struct xz {
+    struct mw_decomp_in in; /* first: see decomp_backends.h */
     lzma_stream strm;
-    struct mw_decomp_in in;
     bool done; /* LZMA_STREAM_END seen */
 };
+_Static_assert(offsetof(struct xz, in) == 0, "input first");
 
 static const char *
 xz_message(lzma_ret rc)

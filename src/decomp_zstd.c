@@ -13,10 +13,11 @@
 #include "xalloc.h"
 
 struct zst {
+    struct mw_decomp_in in; /* first: see decomp_backends.h */
     ZSTD_DStream *ds;
-    struct mw_decomp_in in;
     size_t last; /* last ZSTD_decompressStream result: 0 = frame complete */
 };
+_Static_assert(offsetof(struct zst, in) == 0, "input first");
 
 static void *
 zst_open(int fd, const unsigned char *head, size_t head_len, const char *path,

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 #ifdef HAVE_ZSTD
@@ -97,9 +98,13 @@ decode_fd(struct decoded *r, int fd, size_t chunk)
         bytes_add(&r->out, buf, (size_t)n);
     r->rc = (int)n;
     if (n < 0) {
+        struct mw_err again;
+        char msg[2048];
         err_format(&r->err, r->msg, sizeof r->msg);
-        /* the error stays: reading on gives no more data */
-        ck_assert_int_eq(decomp_read(d, buf, chunk, &r->err), -1);
+        /* the error stays: reading on gives no more data, the same error */
+        err_clear(&again);
+        ck_assert_int_eq(decomp_read(d, buf, chunk, &again), -1);
+        ck_assert_str_eq(err_format(&again, msg, sizeof msg), r->msg);
     } else {
         ck_assert_int_eq(decomp_read(d, buf, chunk, &r->err), 0);
     }
@@ -695,6 +700,324 @@ START_TEST(test_corrupt)
 }
 END_TEST
 
+/* ------------------------------------------------------------ thread */
+
+/* Compressed input is decoded ahead on a second thread, into a few buffers
+ * of a few hundred KiB (decomp.c): these streams cross many of them, stop
+ * the thread early, and reach errors after many buffers of good data. */
+
+/* about 6.5 MB of text */
+#define BIG_LINES 80000
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* sleep ms milliseconds: time for the other thread to get ahead */
+static void
+pause_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, ms % 1000 * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+/* the bytes zlib itself inflates from z before it stops (at the end of
+ * the data or at a problem), all input given at once */
+static void
+zlib_inflate(struct bytes *b, const unsigned char *z, size_t len)
+{
+    z_stream zs;
+    unsigned char *out = xmalloc(65536);
+    int rc;
+    memset(&zs, 0, sizeof zs);
+    ck_assert_int_eq(inflateInit2(&zs, 15 + 16), Z_OK);
+    zs.next_in = (unsigned char *)(uintptr_t)z;
+    zs.avail_in = (uInt)len;
+    do {
+        zs.next_out = out;
+        zs.avail_out = 65536;
+        rc = inflate(&zs, Z_NO_FLUSH);
+        bytes_add(b, out, 65536 - zs.avail_out);
+    } while (rc == Z_OK);
+    inflateEnd(&zs);
+    free(out);
+}
+
+/* read sizes: odd and small, larger than any buffer of the reader, and
+ * between the two */
+static const size_t big_chunks[] = {4093, 1024 * 1024 + 7, 300 * 1024 + 1};
+#define N_BIG_CHUNKS (int)(sizeof big_chunks / sizeof big_chunks[0])
+
+/* every format, every read size: the same bytes as the plain text */
+START_TEST(test_big_exact)
+{
+    size_t len;
+    char *text = make_text(BIG_LINES, &len);
+    struct bytes z = {NULL, 0, 0};
+    struct decoded plain, r;
+    int fmt = _i / N_BIG_CHUNKS;
+    size_t chunk = big_chunks[_i % N_BIG_CHUNKS];
+    decode_file(&plain, text, len, chunk);
+    ck_assert_str_eq(plain.format, "plain");
+    optional[fmt].add(&z, text, len);
+    decode_file(&r, z.p, z.len, chunk);
+    ck_assert_str_eq(r.format, optional[fmt].name);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_uint_eq(r.out.len, plain.out.len);
+    ck_assert_uint_eq(r.out.len, len);
+    ck_assert(memcmp(r.out.p, plain.out.p, len) == 0);
+    ck_assert(memcmp(r.out.p, text, len) == 0);
+    decoded_free(&plain);
+    decoded_free(&r);
+    free(z.p);
+    free(text);
+}
+END_TEST
+
+/* Cut (even _i) or damaged (odd _i) three quarters in or later: exactly
+ * the bytes zlib decodes before the problem come out (after damage, some
+ * may be wrong before it is found), then the error. */
+START_TEST(test_big_gzip_error_late)
+{
+    size_t len;
+    char *text = make_text(BIG_LINES, &len);
+    struct bytes z = {NULL, 0, 0}, ref = {NULL, 0, 0};
+    struct decoded r;
+    char want[256];
+    gzip_add(&z, text, len);
+    size_t at = z.len * (size_t)(3 + _i / 2) / (4 + (size_t)_i / 2);
+    size_t zlen = z.len;
+    if (_i % 2 == 0)
+        zlen = at;
+    else
+        for (size_t i = at; i < at + 16; i++)
+            z.p[i] ^= 0x5a;
+    zlib_inflate(&ref, z.p, zlen);
+    ck_assert_uint_gt(ref.len, len / 2);
+    ck_assert(memcmp(ref.p, text, len / 2) == 0);
+    decode_file(&r, z.p, zlen, 65536 + 3);
+    ck_assert_int_eq(r.rc, -1);
+    ck_assert_uint_eq(r.out.len, ref.len);
+    ck_assert(memcmp(r.out.p, ref.p, ref.len) == 0);
+    if (_i % 2 == 0) {
+        snprintf(want, sizeof want,
+                 "in.log: byte %zu: unexpected end of gzip data", zlen);
+        ck_assert_str_eq(r.msg, want);
+    } else {
+        ck_assert(r.err.has_offset);
+        ck_assert_uint_ge(r.err.offset, at);
+        ck_assert_uint_le(r.err.offset, zlen);
+        ck_assert_msg(strstr(r.msg, ": corrupt gzip data: ") != NULL, "%s",
+                      r.msg);
+    }
+    decoded_free(&r);
+    free(ref.p);
+    free(z.p);
+    free(text);
+}
+END_TEST
+
+/* the other formats, cut late: a prefix of the text, then the error */
+START_TEST(test_big_truncated_late)
+{
+    size_t len;
+    char *text = make_text(BIG_LINES, &len);
+    struct bytes z = {NULL, 0, 0};
+    struct decoded r;
+    char want[256];
+    optional[_i].add(&z, text, len);
+    size_t cut = z.len * 7 / 8;
+    decode_file(&r, z.p, cut, 65536);
+    ck_assert_int_eq(r.rc, -1);
+    snprintf(want, sizeof want, "in.log: byte %zu: unexpected end of %s data",
+             cut, optional[_i].name);
+    ck_assert_str_eq(r.msg, want);
+    ck_assert_uint_lt(r.out.len, len);
+    ck_assert(memcmp(r.out.p, text, r.out.len) == 0);
+    decoded_free(&r);
+    free(z.p);
+    free(text);
+}
+END_TEST
+
+/* read from d until at least want bytes came, checking them against text;
+ * returns the count read */
+static size_t
+read_prefix(struct mw_decomp *d, const char *text, size_t want)
+{
+    unsigned char *buf = xmalloc(65536);
+    struct mw_err err;
+    size_t got = 0;
+    err_clear(&err);
+    while (got < want) {
+        ssize_t n = decomp_read(d, buf, 65536, &err);
+        ck_assert_int_gt(n, 0);
+        ck_assert(memcmp(buf, text + got, (size_t)n) == 0);
+        got += (size_t)n;
+    }
+    free(buf);
+    return got;
+}
+
+/* The caller stops early (output closed, say) while the decoding thread
+ * waits for a free buffer: closing ends it at once. _i: how much was read
+ * before (nothing, a little, several buffers). */
+START_TEST(test_close_early)
+{
+    static const size_t reads[] = {0, 100, 3 * 1024 * 1024};
+    size_t len;
+    char *text = make_text(BIG_LINES, &len);
+    struct bytes z = {NULL, 0, 0};
+    struct mw_err err;
+    int fd;
+    gzip_add(&z, text, len);
+    write_file(z.p, z.len);
+    fd = open(path, O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    err_clear(&err);
+    struct mw_decomp *d = decomp_open(fd, "in.log", &err);
+    ck_assert_ptr_nonnull(d);
+    read_prefix(d, text, reads[_i]);
+    pause_ms(100);
+    double t0 = now_s();
+    decomp_close(d);
+    ck_assert_msg(now_s() - t0 < 2.0, "close took %.3f s", now_s() - t0);
+    close(fd);
+    free(z.p);
+    free(text);
+}
+END_TEST
+
+/* A pipe that stays open and silent after half a stream: the decoding
+ * thread waits for input that never comes, and closing still ends it at
+ * once (_i = 1: close without any pause). */
+START_TEST(test_close_silent_pipe)
+{
+    size_t len;
+    char *text = make_text(2000, &len);
+    struct bytes z = {NULL, 0, 0};
+    struct mw_err err;
+    int fds[2];
+    gzip_add(&z, text, len);
+    size_t half = z.len / 2;
+    ck_assert_uint_lt(half, 60000); /* fits in the pipe */
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(write(fds[1], z.p, half), (ssize_t)half);
+    err_clear(&err);
+    struct mw_decomp *d = decomp_open(fds[0], "pipe", &err);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_str_eq(decomp_name(d), "gzip");
+    if (_i == 0)
+        pause_ms(100);
+    double t0 = now_s();
+    decomp_close(d);
+    ck_assert_msg(now_s() - t0 < 2.0, "close took %.3f s", now_s() - t0);
+    close(fds[0]);
+    close(fds[1]);
+    free(z.p);
+    free(text);
+}
+END_TEST
+
+/* half a stream on a pipe whose writer then goes away: the decoded bytes,
+ * then the error */
+START_TEST(test_pipe_truncated)
+{
+    size_t len;
+    char *text = make_text(2000, &len);
+    struct bytes z = {NULL, 0, 0}, ref = {NULL, 0, 0};
+    struct decoded r;
+    char want[256];
+    int fds[2];
+    gzip_add(&z, text, len);
+    size_t half = z.len / 2;
+    zlib_inflate(&ref, z.p, half);
+    size_t expect = ref.len;
+    free(ref.p);
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(write(fds[1], z.p, half), (ssize_t)half);
+    close(fds[1]);
+    decode_fd(&r, fds[0], 5000);
+    close(fds[0]);
+    ck_assert_int_eq(r.rc, -1);
+    ck_assert_uint_eq(r.out.len, expect);
+    ck_assert(memcmp(r.out.p, text, expect) == 0);
+    snprintf(want, sizeof want, "in.log: byte %zu: unexpected end of gzip data",
+             half);
+    ck_assert_str_eq(r.msg, want);
+    decoded_free(&r);
+    free(z.p);
+    free(text);
+}
+END_TEST
+
+/* the lowest free descriptor: unchanged after the cycles means no leak */
+static int
+lowest_free_fd(void)
+{
+    int fd = open("/dev/null", O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    return fd;
+}
+
+/* open, read some or all, close: on a file and on pipes, many times */
+START_TEST(test_open_close_cycles)
+{
+    size_t len;
+    char *text = make_text(30000, &len);
+    struct bytes z = {NULL, 0, 0}, small = {NULL, 0, 0};
+    unsigned char buf[16];
+    struct mw_err err;
+    int fd, fd_low = lowest_free_fd();
+    gzip_add(&z, text, len);
+    gzip_add(&small, text, 3000);
+    write_file(z.p, z.len);
+    fd = open(path, O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    for (size_t i = 0; i < 300; i++) {
+        int fds[2] = {fd, -1};
+        /* every third on a pipe, open and silent every other time */
+        bool on_pipe = i % 3 == 2, silent = on_pipe && i % 2 != 0;
+        size_t total = on_pipe ? 3000 : len;
+        size_t want = i % 4 == 0 ? 0 : i % 4 == 1 ? 1 : i * 9973 % total;
+        if (i % 4 == 3)
+            want = total;
+        if (silent) /* it gives nothing: the decoder waits for more */
+            want = 0;
+        if (on_pipe) {
+            ck_assert_int_eq(pipe(fds), 0);
+            ck_assert_int_eq(write(fds[1], small.p, small.len),
+                             (ssize_t)small.len);
+            if (!silent)
+                close(fds[1]);
+        } else {
+            ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+        }
+        err_clear(&err);
+        struct mw_decomp *d = decomp_open(fds[0], "x", &err);
+        ck_assert_ptr_nonnull(d);
+        if (read_prefix(d, text, want) == total)
+            ck_assert_int_eq(decomp_read(d, buf, sizeof buf, &err), 0);
+        decomp_close(d);
+        if (on_pipe)
+            close(fds[0]);
+        if (silent)
+            close(fds[1]);
+    }
+    close(fd);
+    ck_assert_int_eq(lowest_free_fd(), fd_low);
+    free(small.p);
+    free(z.p);
+    free(text);
+}
+END_TEST
+
 Suite *decomp_suite(void);
 
 Suite *
@@ -705,8 +1028,9 @@ decomp_suite(void)
     TCase *edge = tcase_create("edge");
     TCase *hostile = tcase_create("hostile");
     TCase *formats = tcase_create("formats");
-    TCase *all[] = {core, edge, hostile, formats};
-    for (size_t i = 0; i < 4; i++) {
+    TCase *thread = tcase_create("thread");
+    TCase *all[] = {core, edge, hostile, formats, thread};
+    for (size_t i = 0; i < 5; i++) {
         tcase_add_checked_fixture(all[i], setup, teardown);
         tcase_set_timeout(all[i], 60);
     }
@@ -733,7 +1057,16 @@ decomp_suite(void)
     suite_add_tcase(s, core);
     suite_add_tcase(s, edge);
     suite_add_tcase(s, hostile);
+    tcase_add_loop_test(thread, test_big_exact, 0, N_OPTIONAL * N_BIG_CHUNKS);
+    tcase_add_loop_test(thread, test_big_gzip_error_late, 0, 4);
+    tcase_add_loop_test(thread, test_big_truncated_late, 0, N_OPTIONAL);
+    tcase_add_loop_test(thread, test_close_early, 0, 3);
+    tcase_add_loop_test(thread, test_close_silent_pipe, 0, 2);
+    tcase_add_test(thread, test_pipe_truncated);
+    tcase_add_test(thread, test_open_close_cycles);
+    tcase_set_timeout(thread, 300);
     suite_add_tcase(s, formats);
+    suite_add_tcase(s, thread);
     return s;
 }
 
