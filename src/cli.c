@@ -25,7 +25,8 @@ enum {
     OPT_MAX_LINE,
     OPT_INPUT_FORMAT,
     OPT_EXPLAIN,
-    OPT_SYSLOG_SERVER
+    OPT_SYSLOG_SERVER,
+    OPT_STATE
 };
 
 /* the default of --output, told apart from an explicit "-o text" */
@@ -78,6 +79,13 @@ static const struct cli_option cli_options[] = {
      "cut longer lines (default 65536)"},
     {"verbose", no_argument, 'v', NULL, "say which dialect each file has, and why"},
     {"quiet", no_argument, 'q', NULL, "print nothing when nothing was found"},
+    {"state", required_argument, OPT_STATE, "FILE",
+     "resume where the run that saved FILE stopped, through log rotation, "
+     "and save it again (with --output-file, a killed run repeats no "
+     "record there)"},
+    {"follow", no_argument, 'f', NULL,
+     "after the end of the files, wait for more lines (and rotations) "
+     "until interrupted"},
     {"help", no_argument, 'h', NULL, "show this help and exit"},
     {"version", no_argument, 'V', NULL, "show version information and exit"},
 };
@@ -281,6 +289,12 @@ cli_apply(struct mw_opts *o, int c, const char *arg, struct mw_err *err)
         return 0;
     case 'q':
         o->quiet = true;
+        return 0;
+    case OPT_STATE:
+        o->state_file = arg;
+        return 0;
+    case 'f':
+        o->follow = true;
         return 0;
     case 'h':
         o->help = true;

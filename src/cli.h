@@ -33,6 +33,8 @@ struct mw_opts {
     const char *timezone;       /* NULL = TZ */
     int fail_level;             /* -1 = none */
     size_t max_line;            /* 0 = default */
+    const char *state_file;     /* --state FILE: resume where a run stopped */
+    bool follow;                /* --follow: wait for more at the end */
     const char **files;         /* operands (borrowed from argv) */
     size_t nfiles;
 };

@@ -259,7 +259,9 @@ main(int argc, char **argv)
     FILE *out = stdout;
     const char *out_name = "standard output";
     if (o.output_file) {
-        out = fopen(o.output_file, "w");
+        /* with --state the file grows from run to run; the run cuts it
+         * back to what the state counts, and reads its end (follow.c) */
+        out = fopen(o.output_file, o.state_file ? "a+" : "w");
         out_name = o.output_file;
         if (!out) {
             diag_warn("%s: %s", o.output_file, strerror(errno));

@@ -12,6 +12,7 @@
 #include "correlate.h"
 #include "decomp.h"
 #include "dialect.h"
+#include "follow.h"
 #include "linereader.h"
 #include "render.h"
 #include "sink.h"
@@ -59,24 +60,21 @@ in_time_filter(const struct mw_opts *o, const struct mw_record *rec)
     return true;
 }
 
-/* one line through dialect, rules, aggregation and streaming output */
-static void
-run_line(struct run *run, const struct mw_dialect *dl, void *dst,
-         size_t input, const char *path, const struct mw_line *line)
+/* one parsed line through rules, aggregation and streaming output */
+static inline void
+run_record(struct run *run, size_t input, const char *path,
+           const struct mw_record *rec)
 {
-    struct mw_record rec;
     struct mw_event ev;
 
-    if (dl->parse(dst, line, &rec) != 0)
-        return;
     /* learnt before the time filter: a message queued before --since may
      * bounce inside the window */
-    correlate_learn(run->corr, &rec);
-    if (!in_time_filter(run->o, &rec))
+    correlate_learn(run->corr, rec);
+    if (!in_time_filter(run->o, rec))
         return;
-    agg_line(run->agg, input, &rec);
-    if (!ruleset_match(run->rs, &rec, &ev)) {
-        agg_unmatched(run->agg, input, &rec);
+    agg_line(run->agg, input, rec);
+    if (!ruleset_match(run->rs, rec, &ev)) {
+        agg_unmatched(run->agg, input, rec);
         return;
     }
     correlate_fill(run->corr, &ev);
@@ -84,6 +82,18 @@ run_line(struct run *run, const struct mw_dialect *dl, void *dst,
     if (run->r->event && !run->output_closed &&
         run->r->event(run->rst, &ev, path) < 0)
         run->output_closed = true;
+}
+
+/* one line through dialect, rules, aggregation and streaming output */
+static void
+run_line(struct run *run, const struct mw_dialect *dl, void *dst,
+         size_t input, const char *path, const struct mw_line *line)
+{
+    struct mw_record rec;
+
+    if (dl->parse(dst, line, &rec) != 0)
+        return;
+    run_record(run, input, path, &rec);
 }
 
 /* read the first lines into owned copies */
@@ -156,6 +166,116 @@ run_input(struct run *run, struct mw_source *src, const char *path)
     return status;
 }
 
+/* ---- --state / --follow: inputs read by follow.c ------------------------ */
+
+struct resumed {
+    struct run *run;
+    const struct mw_dialect *dl;
+    void *dst;
+    size_t input;
+    char *path;
+};
+
+static void *
+resumed_begin(void *ctx, const char *path, const struct mw_line *head,
+              size_t nhead, uint64_t start, time_t ref)
+{
+    struct run *run = ctx;
+    struct resumed *in = xcalloc(1, sizeof *in);
+    struct sniffed s = {.n = 0};
+    struct mw_record rec;
+    for (; s.n < nhead && s.n < SNIFF_LINES; s.n++)
+        s.lines[s.n] = head[s.n];
+    in->run = run;
+    in->path = xstrdup(path);
+    in->dl = choose_dialect(run->o, &s, path);
+    in->input = agg_input_begin(run->agg, path, in->dl->name);
+    in->dst = in->dl->open(ref);
+    /* lines an earlier run analysed still set up the dialect (Exchange's
+     * #Fields header) */
+    for (size_t i = 0; i < nhead && head[i].offset < start; i++)
+        in->dl->parse(in->dst, &head[i], &rec);
+    return in;
+}
+
+static void
+resumed_line(void *ctx, void *input, const struct mw_line *line,
+             struct mw_follow_skip *skip, struct mw_time *ts)
+{
+    struct resumed *in = input;
+    struct mw_record rec;
+    (void)ctx;
+    if (in->dl->parse(in->dst, line, &rec) != 0)
+        return;
+    *ts = rec.ts;
+    if (skip && follow_skip(skip, &rec.ts, line))
+        return;
+    run_record(in->run, in->input, in->path, &rec);
+}
+
+static void
+resumed_end(void *ctx, void *input, uint64_t cuts, bool failed)
+{
+    struct resumed *in = input;
+    (void)ctx;
+    agg_input_end(in->run->agg, in->input, cuts, failed);
+    in->dl->close(in->dst);
+    free(in->path);
+    free(in);
+}
+
+static void
+resumed_error(void *ctx, const struct mw_err *err)
+{
+    (void)ctx;
+    err_print(err);
+}
+
+static bool
+resumed_closed(void *ctx)
+{
+    const struct run *run = ctx;
+    return run->output_closed;
+}
+
+/* lock and load --state, cut --output-file back; NULL on error (printed) */
+static struct mw_follow *
+pipeline_follow_open(const struct run *run, FILE *out)
+{
+    const struct mw_opts *o = run->o;
+    struct mw_err err;
+    bool streaming = !run->r->needs_summary;
+    struct mw_follow_opts fo = {
+        .state_path = o->state_file,
+        .follow = o->follow,
+        .out = out,
+        .output_path = o->output_file,
+        .streaming = streaming,
+        .save_while_following = streaming && !o->syslog_server,
+        .max_line = o->max_line,
+        .now = run->now,
+    };
+    struct mw_follow *f = follow_open(&fo, &err);
+    if (!f)
+        err_print(&err);
+    return f;
+}
+
+static int
+pipeline_follow_run(struct run *run, struct mw_follow *f, const char **paths,
+                    size_t n)
+{
+    const struct mw_follow_sink sink = {
+        .ctx = run,
+        .begin = resumed_begin,
+        .line = resumed_line,
+        .end = resumed_end,
+        .error = resumed_error,
+        .closed = resumed_closed,
+    };
+    return follow_run(f, paths, n, &sink);
+}
+
 static bool
 findings_at_level(const struct mw_summary *sum, int level)
 {
@@ -211,6 +331,7 @@ pipeline_run(const struct mw_opts *o, const struct mw_ruleset *rs, FILE *out)
     struct mw_render_opts ro = {.out = out, .top = o->top ? o->top : 10,
                                 .version = PACKAGE_VERSION};
     enum mw_run_status status = MW_RUN_OK;
+    struct mw_follow *fl = NULL;
     const char *stdin_path[] = {"-"};
     size_t n = o->nfiles ? o->nfiles : 1;
     const char **paths = xmalloc(n * sizeof *paths);
@@ -224,7 +345,13 @@ pipeline_run(const struct mw_opts *o, const struct mw_ruleset *rs, FILE *out)
                 !(getenv("NO_COLOR") && *getenv("NO_COLOR")) &&
                 !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0));
     run.r = render_find(o->output);
+    if ((o->state_file || o->follow) &&
+        !(fl = pipeline_follow_open(&run, out))) {
+        free(paths);
+        return MW_RUN_ERROR;
+    }
     if (o->syslog_server && pipeline_sink_open(o, &ro, &run.r) < 0) {
+        follow_close(fl);
         free(paths);
         return MW_RUN_ERROR;
     }
@@ -232,7 +359,9 @@ pipeline_run(const struct mw_opts *o, const struct mw_ruleset *rs, FILE *out)
     run.agg = agg_new(&ao);
     run.corr = correlate_new();
 
-    for (size_t i = 0; i < n && !run.output_closed; i++) {
+    if (fl && pipeline_follow_run(&run, fl, paths, n) < 0)
+        status = MW_RUN_ERROR;
+    for (size_t i = 0; i < n && !fl && !run.output_closed; i++) {
         struct mw_source src;
         struct mw_err err;
         if (source_open(&src, paths[i], &err) < 0) {
@@ -257,8 +386,20 @@ pipeline_run(const struct mw_opts *o, const struct mw_ruleset *rs, FILE *out)
     if (status == MW_RUN_OK && findings_at_level(sum, o->fail_level))
         status = MW_RUN_FINDINGS;
     run.r->close(run.rst);
-    if (ro.sink && pipeline_sink_close(o->syslog_server, ro.sink) < 0)
+    bool delivered = true;
+    if (ro.sink && pipeline_sink_close(o->syslog_server, ro.sink) < 0) {
         status = MW_RUN_ERROR;
+        delivered = false;
+    }
+    /* the state moves on only once what it counts is out */
+    if (fl && !run.output_closed && delivered) {
+        struct mw_err err;
+        if (follow_save(fl, &err) < 0) {
+            err_print(&err);
+            status = MW_RUN_ERROR;
+        }
+    }
+    follow_close(fl);
     agg_free(run.agg);
     correlate_free(run.corr);
     free(paths);

@@ -272,3 +272,11 @@ source_order(const char **paths, size_t n)
         paths[i] = e[i].path;
     free(e);
 }
+
+size_t
+source_series_len(const char *path)
+{
+    struct entry e;
+    entry_parse(&e, path, 0);
+    return e.base_len;
+}

@@ -29,4 +29,10 @@ void source_close(struct mw_source *s);
  * keep the order of their first appearance. Stable for unrelated names. */
 void source_order(const char **paths, size_t n);
 
+/* Length of the series name at the start of path: path without the
+ * rotation and compression suffixes source_order recognises ("mail.log"
+ * for "mail.log.2.gz", "maillog-20261122"; the whole path for a live
+ * file). */
+size_t source_series_len(const char *path);
+
 #endif

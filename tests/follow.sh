@@ -1,0 +1,206 @@
+#!/bin/sh
+# --follow: hits of appended lines come out within seconds, through an
+# unterminated line, rename and create rotation (with lines still written to
+# the renamed file), copytruncate and compression of the rotated file; the
+# state is saved while following and at SIGTERM, which ends the run with
+# exit 0; a run resumed from that state repeats nothing. With a summary
+# format the summary comes at the end.
+#
+# MW_FOLLOW_LIMIT: seconds a new hit may take to appear (default 5; the
+# program polls every 200 ms, the rest is slack for a loaded machine).
+set -u
+: "${MW_BIN:?}" "${MW_SRCDIR:?}"
+LC_ALL=C
+export LC_ALL
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mw-follow.XXXXXX") || exit 99
+pid=
+cleanup() {
+    if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null; fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+rules=$MW_SRCDIR/rules
+limit=${MW_FOLLOW_LIMIT:-5}
+fail=0
+
+bad() {
+    echo "FAIL: $*"
+    fail=1
+}
+
+mw() {
+    "$MW_BIN" --rules "$rules" --output ndjson "$@"
+}
+
+# gen FIRST COUNT: unique syslog lines, a second apart, half of them hits
+gen() {
+    awk -v first="$1" -v n="$2" 'BEGIN {
+        for (i = first; i < first + n; i++) {
+            t = 6 * 3600 + i
+            ts = sprintf("Nov 22 %02d:%02d:%02d", int(t / 3600) % 24,
+                         int(t / 60) % 60, t % 60)
+            pre = sprintf("%s mx1 postfix/smtpd[%d]: ", ts, 10000 + i)
+            k = i % 4
+            if (k == 0)
+                print pre "warning: unknown[203.0.113.7]: SASL LOGIN " \
+                      "authentication failed: authentication failure"
+            else if (k == 1)
+                print pre "connect from unknown[198.51.100.9]"
+            else if (k == 2)
+                print pre "lost connection after AUTH from " \
+                      "unknown[198.51.100.9]"
+            else
+                print pre "disconnect from unknown[198.51.100.9] ehlo=1 " \
+                      "auth=0/1 commands=1/2"
+        }
+    }'
+}
+
+hits_of() {
+    gen "$1" "$2" | mw | wc -l
+}
+
+count() {
+    if [ -f "$out" ]; then wc -l <"$out"; else echo 0; fi
+}
+
+# want N WHAT: N complete records in out within the limit
+want() {
+    i=0
+    while [ "$(count)" -lt "$1" ] && [ $i -lt $((limit * 10)) ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    n=$(count)
+    if [ "$n" -ne "$1" ]; then
+        bad "$2: $n records after $((i / 10)).$((i % 10)) s, want $1"
+    else
+        echo "ok: $2: $1 records ($((i / 10)).$((i % 10)) s)"
+    fi
+}
+
+alive() {
+    kill -0 "$pid" 2>/dev/null || bad "the follower died: $(cat "$tmp/err")"
+}
+
+mkdir "$tmp/log"
+cd "$tmp/log" || exit 99
+st=$tmp/state
+out=$tmp/out
+gen 0 20 >mail.log
+expect=$(hits_of 0 20)
+# started directly (not in a subshell) so that signals reach it
+"$MW_BIN" --rules "$rules" --output ndjson --follow --state "$st" \
+    --output-file "$out" mail.log 2>"$tmp/err" &
+pid=$!
+want "$expect" "lines there at the start"
+
+gen 20 10 >>mail.log
+expect=$((expect + $(hits_of 20 10)))
+want "$expect" "appended lines"
+
+# the state is locked while the follower runs
+mw --state "$st" mail.log >/dev/null 2>"$tmp/err2"
+rc=$?
+[ $rc -eq 2 ] && grep -q 'in use' "$tmp/err2" ||
+    bad "a second run on the same state: exit $rc: $(cat "$tmp/err2")"
+
+# a line is analysed once its newline has come
+gen 30 1 | tr -d '\n' >>mail.log
+sleep 1
+[ "$(count)" -eq "$expect" ] || bad "an unterminated line was analysed"
+echo >>mail.log
+expect=$((expect + $(hits_of 30 1)))
+want "$expect" "the line completed"
+
+# rename and create: the writer goes on with the old file for a moment
+mv mail.log mail.log.1
+gen 31 8 >>mail.log.1
+expect=$((expect + $(hits_of 31 8)))
+want "$expect" "lines written to the renamed file"
+: >mail.log
+gen 39 8 >>mail.log.1
+gen 47 12 >>mail.log
+expect=$((expect + $(hits_of 39 8) + $(hits_of 47 12)))
+want "$expect" "the old file finished, then the new one"
+gen 59 12 >>mail.log
+expect=$((expect + $(hits_of 59 12)))
+want "$expect" "appended to the new file"
+
+# the rotated file is compressed later (delaycompress): nothing changes
+gzip mail.log.1
+gen 71 12 >>mail.log
+expect=$((expect + $(hits_of 71 12)))
+want "$expect" "after compression of the rotated file"
+
+# copytruncate: lines appended just before the copy may be read from the
+# copy only
+gen 83 12 >>mail.log
+cp mail.log mail.log.1
+: >mail.log
+gen 95 12 >>mail.log
+expect=$((expect + $(hits_of 83 12) + $(hits_of 95 12)))
+want "$expect" "copytruncate"
+gen 107 12 >>mail.log
+expect=$((expect + $(hits_of 107 12)))
+want "$expect" "appended after copytruncate"
+
+# saved every few seconds while following
+i=0
+size=$(wc -c <mail.log)
+while ! grep -q "^input mail.log .* offset=$size " "$st" 2>/dev/null &&
+    [ $i -lt 150 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+grep -q "^input mail.log .* offset=$size " "$st" 2>/dev/null ||
+    bad "state not saved while following: $(cat "$st" 2>&1)"
+alive
+
+# SIGTERM: flush, save, exit 0
+gen 119 12 >>mail.log
+expect=$((expect + $(hits_of 119 12)))
+want "$expect" "before SIGTERM"
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=
+[ $rc -eq 0 ] || bad "exit $rc after SIGTERM: $(cat "$tmp/err")"
+size=$(wc -c <mail.log)
+grep -q "^input mail.log .* offset=$size " "$st" || bad "state at exit: $(cat "$st")"
+grep -q "^output $out length=$(wc -c <"$out") " "$st" ||
+    bad "output length at exit: $(cat "$st")"
+[ -s "$tmp/err" ] && bad "messages: $(head -3 "$tmp/err")"
+
+# every hit once: the records against one run over all the lines
+gen 0 131 | mw | sed -n 's/.*"message":"\([^"]*\)".*/\1/p' | sort >"$tmp/want"
+sed -n 's/.*"message":"\([^"]*\)".*/\1/p' "$out" | sort >"$tmp/got"
+if cmp -s "$tmp/want" "$tmp/got"; then
+    echo "ok: every hit once ($(wc -l <"$tmp/got"))"
+else
+    bad "records differ from a single run: $(comm -3 "$tmp/want" "$tmp/got" | head -3)"
+fi
+
+# resumed from the saved state: nothing again, then what is new
+mw --state "$st" --output-file "$out" mail.log
+[ "$(count)" -eq "$expect" ] || bad "the resumed run repeated records"
+gen 131 12 >>mail.log
+mw --state "$st" --output-file "$out" mail.log
+expect=$((expect + $(hits_of 131 12)))
+[ "$(count)" -eq "$expect" ] || bad "the resumed run: $(count) records, want $expect"
+
+# a summary format prints its summary at the end
+"$MW_BIN" --rules "$rules" --output json --follow mail.log >"$tmp/sum" \
+    2>"$tmp/err" &
+pid=$!
+sleep 1
+gen 143 4 >>mail.log
+sleep 1
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=
+[ $rc -eq 0 ] || bad "summary: exit $rc: $(cat "$tmp/err")"
+grep -q '"schema": *"maillog-why/summary/1"' "$tmp/sum" ||
+    bad "no summary at the end: $(head -c 200 "$tmp/sum")"
+exit $fail
