@@ -2,8 +2,8 @@
 #ifndef MW_BUF_H
 #define MW_BUF_H
 
-#include <stddef.h>
 #include "diag.h"
+#include <stddef.h>
 
 struct mw_buf {
     char *data; /* NUL-terminated when len > 0 or after any append */

@@ -37,7 +37,7 @@ struct cli_option {
     const char *name;
     int has_arg;
     int val;
-    const char *arg;  /* argument name for --help */
+    const char *arg; /* argument name for --help */
     const char *help;
 };
 
@@ -62,7 +62,8 @@ static const struct cli_option cli_options[] = {
      "exit"},
     {"window", required_argument, 'w', "DURATION",
      "time window for series and peaks (e.g. 5m, 1h; default from the span)"},
-    {"top", required_argument, 'n', "N", "rows in each summary table (default 10)"},
+    {"top", required_argument, 'n', "N",
+     "rows in each summary table (default 10)"},
     {"since", required_argument, 'S', "TIME",
      "only lines at or after TIME (ISO 8601, today, yesterday, -2h, ...)"},
     {"until", required_argument, 'U', "TIME", "only lines before TIME"},
@@ -77,7 +78,8 @@ static const struct cli_option cli_options[] = {
      "colour the text report: auto (default), always, never"},
     {"max-line-length", required_argument, OPT_MAX_LINE, "BYTES",
      "cut longer lines (default 65536)"},
-    {"verbose", no_argument, 'v', NULL, "say which dialect each file has, and why"},
+    {"verbose", no_argument, 'v', NULL,
+     "say which dialect each file has, and why"},
     {"quiet", no_argument, 'q', NULL, "print nothing when nothing was found"},
     {"state", required_argument, OPT_STATE, "FILE",
      "resume where the run that saved FILE stopped, through log rotation, "
@@ -259,8 +261,10 @@ cli_apply(struct mw_opts *o, int c, const char *arg, struct mw_err *err)
         }
         o->fail_level = level_from_name(arg);
         if (o->fail_level < 0) {
-            err_set(err, NULL, "invalid level '%s' (informational, low, "
-                    "medium, high, critical, none)", arg);
+            err_set(err, NULL,
+                    "invalid level '%s' (informational, low, "
+                    "medium, high, critical, none)",
+                    arg);
             return -1;
         }
         return 0;
@@ -279,8 +283,10 @@ cli_apply(struct mw_opts *o, int c, const char *arg, struct mw_err *err)
         return 0;
     case OPT_MAX_LINE:
         if (parse_size(arg, 256, 64u * 1024u * 1024u, &o->max_line) < 0) {
-            err_set(err, NULL, "invalid --max-line-length '%s' (256 to "
-                    "67108864)", arg);
+            err_set(err, NULL,
+                    "invalid --max-line-length '%s' (256 to "
+                    "67108864)",
+                    arg);
             return -1;
         }
         return 0;
@@ -376,9 +382,9 @@ cli_parse(struct mw_opts *o, int argc, char **argv, struct mw_err *err)
 
     shortopts[ns++] = ':';
     for (size_t i = 0; i < NOPTS; i++) {
-        longopts[i] = (struct option){cli_options[i].name,
-                                      cli_options[i].has_arg, NULL,
-                                      cli_options[i].val};
+        longopts[i] =
+            (struct option){cli_options[i].name, cli_options[i].has_arg, NULL,
+                            cli_options[i].val};
         if (cli_options[i].val < 256) {
             shortopts[ns++] = (char)cli_options[i].val;
             if (cli_options[i].has_arg == required_argument)

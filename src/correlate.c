@@ -11,7 +11,7 @@
 /* A fixed table: a new entry replaces whatever was in its slot, so memory
  * stays bounded (about 2 MiB) however many messages a log holds; a queue id
  * lives from "client=" to its last delivery line, minutes in practice. */
-#define SLOTS  32768u
+#define SLOTS   32768u
 #define QID_MAX 24u
 #define IP_MAX  46u
 
@@ -109,8 +109,7 @@ correlate_fill(struct mw_correlate *c, struct mw_event *ev)
 {
     size_t qlen, iplen;
     if (event_field(ev, "client_ip", &iplen) ||
-        event_field(ev, "submitter_ip", &iplen) ||
-        ev->nfields >= MW_MAX_FIELDS)
+        event_field(ev, "submitter_ip", &iplen) || ev->nfields >= MW_MAX_FIELDS)
         return;
     const char *qid = event_field(ev, "queue_id", &qlen);
     if (!qid || !is_qid(qid, qlen))
@@ -118,6 +117,6 @@ correlate_fill(struct mw_correlate *c, struct mw_event *ev)
     const struct slot *s = &c->slots[qid_hash(qid, qlen)];
     if (s->qlen != qlen || memcmp(s->qid, qid, qlen) != 0)
         return;
-    ev->fields[ev->nfields++] =
-        (struct mw_field){.name = "submitter_ip", .val = s->ip, .len = s->iplen};
+    ev->fields[ev->nfields++] = (struct mw_field){
+        .name = "submitter_ip", .val = s->ip, .len = s->iplen};
 }

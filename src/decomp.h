@@ -4,19 +4,19 @@
 #ifndef MW_DECOMP_H
 #define MW_DECOMP_H
 
+#include "diag.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "diag.h"
 
 struct mw_decomp;
 
 /* A backend. open() receives the already-read first bytes (the sniff
  * buffer, which it must consume before reading more from fd). */
 struct mw_decomp_backend {
-    const char *name;                       /* "plain", "gzip", ... */
-    const unsigned char *magic;             /* NULL for plain */
+    const char *name;           /* "plain", "gzip", ... */
+    const unsigned char *magic; /* NULL for plain */
     size_t magic_len;
     void *(*open)(int fd, const unsigned char *head, size_t head_len,
                   const char *path, struct mw_err *err);

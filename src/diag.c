@@ -62,8 +62,8 @@ err_set_offset(struct mw_err *e, const char *path, uint64_t offset,
 }
 
 void
-err_set_errno(struct mw_err *e, const char *path, int errnum,
-              const char *fmt, ...)
+err_set_errno(struct mw_err *e, const char *path, int errnum, const char *fmt,
+              ...)
 {
     va_list ap;
     va_start(ap, fmt);

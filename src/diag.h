@@ -6,8 +6,8 @@
 #define MW_DIAG_H
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #if defined(__GNUC__)
 #define MW_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -16,14 +16,14 @@
 #endif
 
 struct mw_err {
-    int errnum;             /* errno value, 0 when none */
-    bool has_pos;           /* line/column are set */
-    bool has_offset;        /* offset is set */
-    unsigned long line;     /* 1-based */
-    unsigned long column;   /* 1-based */
-    uint64_t offset;        /* byte offset in the file */
-    char path[1024];        /* may be empty */
-    char text[512];         /* the reason */
+    int errnum;           /* errno value, 0 when none */
+    bool has_pos;         /* line/column are set */
+    bool has_offset;      /* offset is set */
+    unsigned long line;   /* 1-based */
+    unsigned long column; /* 1-based */
+    uint64_t offset;      /* byte offset in the file */
+    char path[1024];      /* may be empty */
+    char text[512];       /* the reason */
 };
 
 /* program name for messages; set once by main */

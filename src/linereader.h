@@ -5,24 +5,24 @@
 #ifndef MW_LINEREADER_H
 #define MW_LINEREADER_H
 
+#include "decomp.h"
+#include "diag.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "decomp.h"
-#include "diag.h"
 
 struct mw_line {
-    const char *data;    /* not NUL-terminated; valid until the next call */
-    size_t len;          /* without "\n" / "\r\n" */
-    uint64_t offset;     /* byte offset of the line start, uncompressed */
-    uint64_t lineno;     /* 1-based */
-    bool cut;            /* the line was longer than max_len */
+    const char *data; /* not NUL-terminated; valid until the next call */
+    size_t len;       /* without "\n" / "\r\n" */
+    uint64_t offset;  /* byte offset of the line start, uncompressed */
+    uint64_t lineno;  /* 1-based */
+    bool cut;         /* the line was longer than max_len */
 };
 
 struct mw_linereader;
 
 #define MW_LINE_MAX_DEFAULT (64u * 1024u)
-#define MW_READ_BUFSIZE (256u * 1024u)
+#define MW_READ_BUFSIZE     (256u * 1024u)
 
 /* d is borrowed and must outlive the reader. max_len 0 = default. */
 struct mw_linereader *linereader_new(struct mw_decomp *d, size_t max_len);

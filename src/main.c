@@ -186,8 +186,8 @@ run_check(const struct mw_ruleset *rs)
 {
     size_t nex = 0;
     size_t bad = ruleset_check(rs, stdout, &nex);
-    printf("%zu rules, %zu examples checked: %zu failed\n",
-           ruleset_count(rs), nex, bad);
+    printf("%zu rules, %zu examples checked: %zu failed\n", ruleset_count(rs),
+           nex, bad);
     return bad ? 1 : 0;
 }
 
@@ -224,8 +224,7 @@ main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (cli_parse(&o, argc, argv, &err) < 0) {
         err_print(&err);
-        fprintf(stderr, "Try '%s --help' for more information.\n",
-                mw_progname);
+        fprintf(stderr, "Try '%s --help' for more information.\n", mw_progname);
         cli_free(&o);
         return 2;
     }

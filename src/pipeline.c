@@ -86,8 +86,8 @@ run_record(struct run *run, size_t input, const char *path,
 
 /* one line through dialect, rules, aggregation and streaming output */
 static void
-run_line(struct run *run, const struct mw_dialect *dl, void *dst,
-         size_t input, const char *path, const struct mw_line *line)
+run_line(struct run *run, const struct mw_dialect *dl, void *dst, size_t input,
+         const char *path, const struct mw_line *line)
 {
     struct mw_record rec;
 
@@ -328,8 +328,8 @@ pipeline_run(const struct mw_opts *o, const struct mw_ruleset *rs, FILE *out)
 {
     struct run run = {.o = o, .rs = rs};
     struct mw_agg_opts ao = {.window = o->window, .top = o->top};
-    struct mw_render_opts ro = {.out = out, .top = o->top ? o->top : 10,
-                                .version = PACKAGE_VERSION};
+    struct mw_render_opts ro = {
+        .out = out, .top = o->top ? o->top : 10, .version = PACKAGE_VERSION};
     enum mw_run_status status = MW_RUN_OK;
     struct mw_follow *fl = NULL;
     const char *stdin_path[] = {"-"};
@@ -377,9 +377,9 @@ pipeline_run(const struct mw_opts *o, const struct mw_ruleset *rs, FILE *out)
     const struct mw_summary *sum = agg_summary(run.agg);
     /* --quiet: nothing to say unless a finding reaches --fail-level (any
      * finding when no level is set), so cron mails only what matters */
-    bool quiet = o->quiet && (o->fail_level >= 0
-                                  ? !findings_at_level(sum, o->fail_level)
-                                  : sum->nfindings == 0);
+    bool quiet =
+        o->quiet && (o->fail_level >= 0 ? !findings_at_level(sum, o->fail_level)
+                                        : sum->nfindings == 0);
     if (!run.output_closed && run.r->finish && !quiet &&
         run.r->finish(run.rst, sum) < 0)
         run.output_closed = true;

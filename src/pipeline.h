@@ -2,14 +2,14 @@
 #ifndef MW_PIPELINE_H
 #define MW_PIPELINE_H
 
-#include <stdio.h>
 #include "cli.h"
 #include "rules.h"
+#include <stdio.h>
 
 enum mw_run_status {
-    MW_RUN_OK = 0,          /* nothing at or above --fail-level */
-    MW_RUN_FINDINGS = 1,    /* findings at or above --fail-level */
-    MW_RUN_ERROR = 2,       /* an input could not be read (others were) */
+    MW_RUN_OK = 0,           /* nothing at or above --fail-level */
+    MW_RUN_FINDINGS = 1,     /* findings at or above --fail-level */
+    MW_RUN_ERROR = 2,        /* an input could not be read (others were) */
     MW_RUN_OUTPUT_CLOSED = 3 /* the reader of our output went away */
 };
 

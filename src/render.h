@@ -3,20 +3,20 @@
 #ifndef MW_RENDER_H
 #define MW_RENDER_H
 
+#include "agg.h"
+#include "rules.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "agg.h"
-#include "rules.h"
 
 struct mw_sink;
 
 struct mw_render_opts {
     FILE *out;
-    bool color;             /* ANSI colour allowed (text) */
-    size_t top;             /* rows per table */
-    int64_t now;            /* reference "now" */
-    const char *version;    /* program version for headers */
+    bool color;          /* ANSI colour allowed (text) */
+    size_t top;          /* rows per table */
+    int64_t now;         /* reference "now" */
+    const char *version; /* program version for headers */
     /* --syslog-server: the syslog renderer hands each record to sink
      * (sink.h) instead of writing to out, with payload in MSG: NULL for the
      * log line, "cef" or "ndjson" */
@@ -25,8 +25,8 @@ struct mw_render_opts {
 };
 
 struct mw_renderer {
-    const char *name;       /* "text", "json", "ndjson", ... */
-    bool needs_summary;     /* the pipeline must aggregate */
+    const char *name;   /* "text", "json", "ndjson", ... */
+    bool needs_summary; /* the pipeline must aggregate */
     void *(*open)(const struct mw_render_opts *o);
     /* one rule hit; path is the input path as given */
     int (*event)(void *st, const struct mw_event *ev, const char *path);

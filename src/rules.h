@@ -7,11 +7,11 @@
 #ifndef MW_RULES_H
 #define MW_RULES_H
 
+#include "diag.h"
+#include "dialect.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include "diag.h"
-#include "dialect.h"
 
 enum mw_level {
     MW_LEVEL_INFORMATIONAL = 0,
@@ -35,22 +35,22 @@ int category_index(const char *name);
 #define MW_MAX_FIELDS 16
 
 struct mw_field {
-    const char *name;       /* owned by the rule (group name) */
-    const char *val;        /* view into the record's message */
+    const char *name; /* owned by the rule (group name) */
+    const char *val;  /* view into the record's message */
     size_t len;
 };
 
 struct mw_rule {
-    const char *id;         /* "postfix.smtpd.sasl_auth_failed" */
+    const char *id; /* "postfix.smtpd.sasl_auth_failed" */
     const char *title;
-    const char *category;   /* one of mw_categories */
+    const char *category; /* one of mw_categories */
     int category_idx;
-    const char *cause;      /* explanation for an admin */
-    const char *fix;        /* what to check or do; may be NULL */
+    const char *cause; /* explanation for an admin */
+    const char *fix;   /* what to check or do; may be NULL */
     enum mw_level level;
-    const char *file;       /* rule file path */
-    unsigned long line;     /* line of the rule in its file */
-    int priority;           /* lower runs first; default 100 */
+    const char *file;   /* rule file path */
+    unsigned long line; /* line of the rule in its file */
+    int priority;       /* lower runs first; default 100 */
     /* the rest is private to ruleset.c */
     void *impl;
 };
@@ -83,8 +83,7 @@ int ruleset_finish(struct mw_ruleset *rs, struct mw_err *err);
 
 size_t ruleset_count(const struct mw_ruleset *rs);
 const struct mw_rule *ruleset_rule(const struct mw_ruleset *rs, size_t i);
-const struct mw_rule *ruleset_find(const struct mw_ruleset *rs,
-                                   const char *id);
+const struct mw_rule *ruleset_find(const struct mw_ruleset *rs, const char *id);
 
 /* First matching rule for rec; fills ev and returns true, or false. */
 bool ruleset_match(const struct mw_ruleset *rs, const struct mw_record *rec,
@@ -93,7 +92,6 @@ bool ruleset_match(const struct mw_ruleset *rs, const struct mw_record *rec,
 /* Run every rule's examples and counter_examples (the --check-rules
  * command). Each failure is printed to out as "file:line:column: message".
  * Returns the number of failures; *nexamples gets the number checked. */
-size_t ruleset_check(const struct mw_ruleset *rs, FILE *out,
-                     size_t *nexamples);
+size_t ruleset_check(const struct mw_ruleset *rs, FILE *out, size_t *nexamples);
 
 #endif

@@ -2,19 +2,19 @@
 #ifndef MW_SOURCE_H
 #define MW_SOURCE_H
 
+#include "diag.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
-#include "diag.h"
 
 struct mw_source {
-    const char *path;     /* as given ("-" for stdin); borrowed */
-    int fd;               /* open descriptor */
+    const char *path; /* as given ("-" for stdin); borrowed */
+    int fd;           /* open descriptor */
     bool is_stdin;
-    time_t mtime;         /* modification time; 0 for stdin */
-    uint64_t dev, ino;    /* identity; 0 for stdin */
-    uint64_t size;        /* st_size at open (0 for stdin/pipes) */
+    time_t mtime;      /* modification time; 0 for stdin */
+    uint64_t dev, ino; /* identity; 0 for stdin */
+    uint64_t size;     /* st_size at open (0 for stdin/pipes) */
 };
 
 /* Open path ("-" = standard input). Directories and unreadable files are

@@ -22,7 +22,7 @@ struct chunk {
 
 struct mw_strpool {
     struct chunk *chunks;
-    const char **slots;  /* hash table of interned strings */
+    const char **slots; /* hash table of interned strings */
     size_t *lens;
     size_t nslots, nused;
 };

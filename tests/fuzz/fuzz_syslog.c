@@ -1,7 +1,7 @@
 #include "config.h"
 
-#include <stdint.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +23,8 @@ check_inside(const struct mw_record *r, const struct mw_line *l)
 {
     const char *b = l->data, *e = l->data + l->len;
     /* a split Exim line joined from several lines lives in reader storage */
-    bool joined = r->prog_base_len >= 4 && memcmp(r->prog_base, "exim", 4) == 0 &&
+    bool joined = r->prog_base_len >= 4 &&
+                  memcmp(r->prog_base, "exim", 4) == 0 &&
                   (r->msg < b || r->msg > e);
     if (r->line != l || (!joined && (r->msg < b || r->msg > e ||
                                      r->msg_len > (size_t)(e - r->msg))))

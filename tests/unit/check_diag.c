@@ -17,7 +17,8 @@ START_TEST(test_err_forms)
     char out[256];
 
     err_set(&e, "mail.log", "is a directory");
-    ck_assert_str_eq(err_format(&e, out, sizeof out), "mail.log: is a directory");
+    ck_assert_str_eq(err_format(&e, out, sizeof out),
+                     "mail.log: is a directory");
     err_set_pos(&e, "r.yaml", 12, 5, "unknown key '%s'", "foo");
     ck_assert_str_eq(err_format(&e, out, sizeof out),
                      "r.yaml:12:5: unknown key 'foo'");

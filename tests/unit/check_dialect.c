@@ -797,7 +797,8 @@ START_TEST(test_find_names)
     ck_assert_ptr_null(dialect_find("Syslog"));
     ck_assert_ptr_null(dialect_find(""));
     const char *names = dialect_names();
-    ck_assert_str_eq(names, "auto|syslog|exim|journal-json|postlog|exchange|app");
+    ck_assert_str_eq(names,
+                     "auto|syslog|exim|journal-json|postlog|exchange|app");
     /* every listed name but "auto" resolves to a dialect of that name */
     char buf[128];
     snprintf(buf, sizeof buf, "%s", names);
