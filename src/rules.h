@@ -11,6 +11,7 @@
 #include "dialect.h"
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum mw_level {
@@ -88,6 +89,19 @@ const struct mw_rule *ruleset_find(const struct mw_ruleset *rs, const char *id);
 /* First matching rule for rec; fills ev and returns true, or false. */
 bool ruleset_match(const struct mw_ruleset *rs, const struct mw_record *rec,
                    struct mw_event *ev);
+
+/* ruleset_match in two halves that may run on two threads at once:
+ * ruleset_candidates fills cand (ruleset_cand_words() words; nothing when
+ * that is 0) and builds per-program tables on first use;
+ * ruleset_match_candidates tries those rules with rs's match data. Each
+ * half runs on one thread at a time, and ruleset_match (which uses both)
+ * not while either runs. */
+size_t ruleset_cand_words(const struct mw_ruleset *rs);
+void ruleset_candidates(const struct mw_ruleset *rs,
+                        const struct mw_record *rec, uint64_t *cand);
+bool ruleset_match_candidates(const struct mw_ruleset *rs,
+                              const struct mw_record *rec, const uint64_t *cand,
+                              struct mw_event *ev);
 
 /* Run every rule's examples and counter_examples (the --check-rules
  * command). Each failure is printed to out as "file:line:column: message".

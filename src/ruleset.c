@@ -18,13 +18,24 @@
  * the candidates are tried in bit order, program filter first, then the
  * regex. The first match wins. */
 
+/* n bytes in whole cache lines of their own: the match data and the
+ * candidate set, written on every line by the thread that matches, share no
+ * line with data another thread writes or reads */
+static void *
+ruleset_alloc_lines(size_t n)
+{
+    size_t size = (n + 63) & ~(size_t)63;
+    void *p = aligned_alloc(64, size ? size : 64);
+    return p ? p : xmalloc(n);
+}
+
 /* PCRE2 allocates through xmalloc: only allocation failure is fatal, and
  * it exits in one place */
 static void *
 pcre_xmalloc(PCRE2_SIZE n, void *data)
 {
     (void)data;
-    return xmalloc(n);
+    return ruleset_alloc_lines(n);
 }
 
 static void
@@ -314,8 +325,9 @@ ruleset_finish(struct mw_ruleset *rs, struct mw_err *err)
     ruleset_build_buckets(rs);
     free(rs->scratch->cand);
     rs->scratch->words = prefilter_words(rs->pf);
-    rs->scratch->cand =
-        xcalloc(rs->scratch->words ? rs->scratch->words : 1, sizeof(uint64_t));
+    size_t words = rs->scratch->words ? rs->scratch->words : 1;
+    rs->scratch->cand = ruleset_alloc_lines(words * sizeof(uint64_t));
+    memset(rs->scratch->cand, 0, words * sizeof(uint64_t));
     rs->finished = true;
     return 0;
 }
@@ -434,15 +446,29 @@ lowest_bit(uint64_t x)
 #endif
 }
 
+size_t
+ruleset_cand_words(const struct mw_ruleset *rs)
+{
+    return rs->finished && rs->n ? rs->scratch->words : 0;
+}
+
+void
+ruleset_candidates(const struct mw_ruleset *rs, const struct mw_record *rec,
+                   uint64_t *cand)
+{
+    if (!rs->finished || rs->n == 0)
+        return;
+    prefilter_scan(ruleset_pick(rs, rec), rec->msg ? rec->msg : "",
+                   rec->msg ? rec->msg_len : 0, cand);
+}
+
 bool
-ruleset_match(const struct mw_ruleset *rs, const struct mw_record *rec,
-              struct mw_event *ev)
+ruleset_match_candidates(const struct mw_ruleset *rs,
+                         const struct mw_record *rec, const uint64_t *cand,
+                         struct mw_event *ev)
 {
     if (!rs->finished || rs->n == 0)
         return false;
-    uint64_t *cand = rs->scratch->cand;
-    prefilter_scan(ruleset_pick(rs, rec), rec->msg ? rec->msg : "",
-                   rec->msg ? rec->msg_len : 0, cand);
     for (size_t w = 0; w < rs->scratch->words; w++) {
         uint64_t x = cand[w];
         while (x) {
@@ -457,4 +483,14 @@ ruleset_match(const struct mw_ruleset *rs, const struct mw_record *rec,
         }
     }
     return false;
+}
+
+bool
+ruleset_match(const struct mw_ruleset *rs, const struct mw_record *rec,
+              struct mw_event *ev)
+{
+    if (!rs->finished || rs->n == 0)
+        return false;
+    ruleset_candidates(rs, rec, rs->scratch->cand);
+    return ruleset_match_candidates(rs, rec, rs->scratch->cand, ev);
 }
