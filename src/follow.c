@@ -106,6 +106,17 @@ follow_skip(struct mw_follow_skip *k, const struct mw_time *ts,
 
 /* ------------------------------------------------------------ files */
 
+int64_t
+follow_mtime(const struct stat *st)
+{
+#if defined(__APPLE__)
+    return (int64_t)st->st_mtimespec.tv_sec * 1000000000 +
+           st->st_mtimespec.tv_nsec;
+#else
+    return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+#endif
+}
+
 /* the first bytes of fi, decompressed, and whether it is plain */
 static int
 read_head(struct fin *fi, struct mw_err *err)
@@ -406,11 +417,17 @@ follow_read_fin(struct mw_follow *f, struct series *s, struct fin *fi,
     if (fi->stream || !fi->plain) {
         read_stream(f, s, fi, live);
     } else {
+        struct stat st;
+        bool have_st = live && fstat(fi->fd, &st) == 0;
         fi->tail =
             tail_new(fi->fd, fi->path, fi->start, fi->lineno, f->o.max_line);
         if (head_has_line(fi, !live))
             begin_plain(f, fi, live, !live);
-        pump_plain(f, s, fi, live, !live, SIZE_MAX);
+        if (pump_plain(f, s, fi, live, !live, SIZE_MAX) >= 0 && have_st &&
+            !follow_stopped(f)) {
+            fi->eof_seen = true; /* see check_truncation */
+            fi->eof_mtime = follow_mtime(&st);
+        }
     }
     commit(f, s, fi);
     if (live) {
@@ -432,51 +449,60 @@ static bool
 series_reopen(struct mw_follow *f, struct series *s)
 {
     struct stat st;
-    struct fin fi;
-    struct mw_err err;
     if (!s->watch || stat(s->key, &st) != 0)
         return false;
     if (s->have && (uint64_t)st.st_dev == s->cur.dev &&
         (uint64_t)st.st_ino == s->cur.ino)
         return false;
-    if (follow_fin_open(&fi, s->key, &err) < 0) {
-        if (err.errnum != ENOENT)
-            follow_report(f, &err);
-        return false;
-    }
     s->missing = false;
-    follow_read_fin(f, s, &fi, true);
+    /* as at the start of a run, from the record of the file left: so that
+     * no file is missed, even when the log was rotated twice meanwhile */
+    follow_resume(f, s);
     return true;
 }
 
+void
+follow_dir_time(struct series *s, int64_t *mtime, bool *ok)
+{
+    const char *slash = strrchr(s->key, '/');
+    char *dir =
+        slash ? xmemdup(s->key, slash == s->key ? 1 : (size_t)(slash - s->key))
+              : xstrdup(".");
+    struct stat st;
+    *ok = stat(dir, &st) == 0;
+    *mtime = *ok ? follow_mtime(&st) : 0;
+    free(dir);
+}
+
 /* The live file shrank, or its head changed: copytruncate or truncation.
- * Finish the copy, then read the file again from its start. */
+ * Look for the series again from the record of where we are: the copy
+ * (found by its fingerprint) is read on from there, then every newer file,
+ * the live one again from its start. */
 static bool
-check_truncation(struct mw_follow *f, struct series *s)
+check_truncation(struct mw_follow *f, struct series *s, const struct stat *sp)
 {
     struct fin *c = &s->cur;
     struct stat st;
     unsigned char now[MW_STATE_FP_MAX];
     size_t n = c->head_len < c->offset ? c->head_len : (size_t)c->offset;
     bool changed = false;
-    if (fstat(c->fd, &st) != 0)
+    if (sp)
+        st = *sp;
+    else if (fstat(c->fd, &st) != 0)
         return false;
     if ((uint64_t)st.st_size >= c->offset && n > 0) {
         ssize_t k = pread(c->fd, now, n, 0);
         changed = k != (ssize_t)n || memcmp(now, c->head, n) != 0;
     }
+    /* not longer, yet written since we reached its end: lines came and
+     * went (copytruncate) while we were not looking */
+    if ((uint64_t)st.st_size == c->offset && c->eof_seen &&
+        follow_mtime(&st) != c->eof_mtime)
+        changed = true;
     if ((uint64_t)st.st_size >= c->offset && !changed)
         return false;
-    follow_finish_copy(f, s);
-    if (c->h)
-        f->sink->end(f->sink->ctx, c->h, tail_cut_count(c->tail), c->failed);
-    c->h = NULL;
-    tail_free(c->tail);
-    c->start = c->offset = c->lineno = 0;
-    c->size = (uint64_t)st.st_size;
-    refresh_head(c);
-    c->tail = tail_new(c->fd, c->path, 0, 0, f->o.max_line);
-    commit(f, s, c);
+    fin_close(f, c);
+    follow_resume(f, s);
     return true;
 }
 
@@ -490,7 +516,7 @@ check_rotation(struct mw_follow *f, struct series *s)
     if (stat(s->key, &st) != 0)
         return false; /* renamed, not created again yet */
     if ((uint64_t)st.st_dev == c->dev && (uint64_t)st.st_ino == c->ino)
-        return check_truncation(f, s);
+        return check_truncation(f, s, NULL);
     /* rename and create: the writer may go on with the old file until it
      * reopens the path, so switch once the new file has data */
     if (st.st_size == 0)
@@ -498,7 +524,8 @@ check_rotation(struct mw_follow *f, struct series *s)
     pump_plain(f, s, c, true, true, SIZE_MAX);
     commit(f, s, c);
     fin_close(f, c);
-    return series_reopen(f, s);
+    follow_resume(f, s);
+    return true;
 }
 
 /* Read what is new in s. true when lines were read or the series moved
@@ -506,8 +533,29 @@ check_rotation(struct mw_follow *f, struct series *s)
 static bool
 series_poll(struct mw_follow *f, struct series *s)
 {
+    struct stat st;
     if (!s->have || s->cur.fd < 0)
         return series_reopen(f, s);
+    /* before reading on: once truncated, the file may have grown past our
+     * offset again, and what lies there is not the rest of our line. The
+     * status is taken before the reads, so that a change after it is seen
+     * next time. */
+    bool have_st = fstat(s->cur.fd, &st) == 0;
+    if (check_truncation(f, s, have_st ? &st : NULL))
+        return true;
+    /* Nothing read from the live file yet: had it been filled and emptied
+     * by copytruncate meanwhile, its size would not tell. The copy made
+     * then changed the directory: look for the series again. */
+    if (s->cur.offset == 0 && s->dir_seen) {
+        int64_t dm;
+        bool ok;
+        follow_dir_time(s, &dm, &ok);
+        if (ok && dm != s->dir_mtime) {
+            fin_close(f, &s->cur);
+            follow_resume(f, s);
+            return true;
+        }
+    }
     long n = pump_plain(f, s, &s->cur, true, false, BATCH_LINES);
     if (n > 0)
         commit(f, s, &s->cur);
@@ -517,6 +565,8 @@ series_poll(struct mw_follow *f, struct series *s)
     }
     if (n == BATCH_LINES || follow_stopped(f))
         return n > 0;
+    s->cur.eof_seen = have_st;
+    s->cur.eof_mtime = have_st ? follow_mtime(&st) : 0;
     return check_rotation(f, s) || n > 0;
 }
 
@@ -530,13 +580,13 @@ sleep_ms(long ms)
 static void
 follow_loop(struct mw_follow *f)
 {
-    double last_save = mono_now();
+    double last_save = 0; /* the first save right after the catch-up */
     while (!follow_stopped(f)) {
         bool busy = false;
         for (size_t i = 0; i < f->nser && !follow_stopped(f); i++)
             busy |= series_poll(f, &f->ser[i]);
         fflush(f->o.out); /* new hits out within one round */
-        if (f->st && f->o.save_while_following && f->dirty &&
+        if (f->o.state_path && f->o.save_while_following && f->dirty &&
             mono_now() - last_save >= SAVE_SECONDS) {
             struct mw_err err;
             if (follow_save(f, &err) < 0)
@@ -619,9 +669,10 @@ follow_open(const struct mw_follow_opts *fo, struct mw_err *err)
     bool found;
     f->o = *fo;
     f->lock_fd = -1;
+    /* without --state, the records are kept for following rotations */
+    f->st = state_new();
     if (!fo->state_path)
         return f;
-    f->st = state_new();
     f->lock_fd = state_lock(fo->state_path, err);
     if (f->lock_fd < 0 || state_load(f->st, fo->state_path, &found, err) < 0 ||
         (fo->output_path && cut_output(f, err) < 0)) {
@@ -690,7 +741,7 @@ follow_save(struct mw_follow *f, struct mw_err *err)
         err_set_errno(err, name, errno, "cannot sync");
         return -1;
     }
-    if (!f->st)
+    if (!f->o.state_path)
         return 0;
     record_output(f);
     if (state_save(f->st, f->o.state_path, err) < 0)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* one file of a series being read */
@@ -31,6 +32,11 @@ struct fin {
     uint64_t offset;      /* after the last line processed */
     uint64_t lineno;      /* number of that line */
     bool failed;
+    /* following: modification time (ns) seen at the end of the file, to
+     * tell a file written and truncated back to our offset between two
+     * looks */
+    int64_t eof_mtime;
+    bool eof_seen;
 };
 
 struct idn {
@@ -53,7 +59,12 @@ struct series {
     bool last_fresh; /* last holds it (else last_hash, from the state) */
     bool has_last_hash;
     unsigned char last_hash[MW_SHA256_LEN];
-    struct idn *seen; /* files read by this run */
+    /* following: modification time (ns) of the directory when the series
+     * was last looked for, and whether it could be had */
+    int64_t dir_mtime;
+    bool dir_seen;
+    struct idn *seen; /* files read since the series was last looked
+                         for: none is read twice by one look */
     size_t nseen;
 };
 
@@ -69,6 +80,11 @@ struct mw_follow {
     bool signals;
     struct sigaction old_int, old_term;
 };
+
+/* modification time of st in nanoseconds */
+int64_t follow_mtime(const struct stat *st);
+/* the modification time of the directory holding s's files, into s */
+void follow_dir_time(struct series *s, int64_t *mtime, bool *ok);
 
 /* the output has gone away, or (following) a stop signal came */
 bool follow_stopped(const struct mw_follow *f);
@@ -87,11 +103,9 @@ void follow_fin_record(struct fin *fi, const struct series *s,
 void follow_read_fin(struct mw_follow *f, struct series *s, struct fin *fi,
                      bool live);
 
-/* follow_resume.c: read series s from where the state says the previous
- * run stopped */
+/* follow_resume.c: read series s from where its record says reading
+ * stopped: at the start of a run, and when following finds the live file
+ * rotated or truncated */
 void follow_resume(struct mw_follow *f, struct series *s);
-/* follow_resume.c: after copytruncate of s's live file, finish the copy
- * that has our fingerprint, if it can be found */
-void follow_finish_copy(struct mw_follow *f, struct series *s);
 
 #endif

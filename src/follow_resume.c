@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "source.h"
@@ -182,12 +183,10 @@ free_paths(const char **v, size_t n)
 }
 
 /* The newest of c[0..n) that r was taken in: by identity, then by
- * fingerprint; never the file of identity ex (when ex is not NULL).
- * Returns its index with it opened in *out, or -1. */
+ * fingerprint. Returns its index with it opened in *out, or -1. */
 static long
 find_match(struct mw_follow *f, const char **c, size_t n,
-           const struct mw_state_input *r, const struct idn *ex,
-           struct fin *out)
+           const struct mw_state_input *r, struct fin *out)
 {
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = n; i-- > 0;) {
@@ -196,9 +195,6 @@ find_match(struct mw_follow *f, const char **c, size_t n,
             if (stat(c[i], &st) != 0 ||
                 (pass == 0 && ((uint64_t)st.st_dev != r->dev ||
                                (uint64_t)st.st_ino != r->ino)))
-                continue;
-            if (ex && (uint64_t)st.st_dev == ex->dev &&
-                (uint64_t)st.st_ino == ex->ino)
                 continue;
             if (follow_fin_open(out, c[i], &err) < 0)
                 continue; /* said when the file is read, if it is */
@@ -245,7 +241,7 @@ plan_names(struct mw_follow *f, struct series *s,
            const struct mw_state_input *r, struct plan *p, struct fin *fi)
 {
     p->c = candidates(s, &p->nc);
-    p->m = r && r->fp_len > 0 ? find_match(f, p->c, p->nc, r, NULL, fi) : -1;
+    p->m = r && r->fp_len > 0 ? find_match(f, p->c, p->nc, r, fi) : -1;
     if (p->m >= 0) {
         p->names = p->c + p->m;
         p->n = p->nc - (size_t)p->m;
@@ -285,9 +281,12 @@ open_series(struct mw_follow *f, struct series *s,
         } else {
             open_all(p->names, p->n, p->v, p->errs);
         }
-        if (attempt == 5 || still_named(p->names, p->n, p->v, p->errs))
+        if (attempt == 100 || still_named(p->names, p->n, p->v, p->errs))
             return;
         plan_free(f, p);
+        /* logrotate is renaming the series: let it finish (at most 1 s) */
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
     }
 }
 
@@ -295,10 +294,13 @@ open_series(struct mw_follow *f, struct series *s,
 void
 follow_resume(struct mw_follow *f, struct series *s)
 {
-    struct mw_state_input *r = f->st ? state_find(f->st, s->key) : NULL;
+    struct mw_state_input *r = state_find(f->st, s->key);
     struct plan p;
     if (!s->watch)
         r = NULL;
+    s->nseen = 0; /* an inode may have gone to a newer file since */
+    /* before the directory is read: a change after it is seen later */
+    follow_dir_time(s, &s->dir_mtime, &s->dir_seen);
     if (r) {
         s->known = true;
         s->last_ts = r->last_ts;
@@ -321,25 +323,4 @@ follow_resume(struct mw_follow *f, struct series *s)
     free(p.v); /* read_opened took the files over */
     p.v = NULL;
     plan_free(f, &p);
-}
-
-/* copytruncate: the lines after our offset may be only in the copy, if it
- * can be found by our fingerprint: finish it */
-void
-follow_finish_copy(struct mw_follow *f, struct series *s)
-{
-    struct mw_state_input r;
-    struct idn live = {s->cur.dev, s->cur.ino};
-    struct fin fi;
-    size_t nc;
-    memset(&r, 0, sizeof r);
-    follow_fin_record(&s->cur, s, &r);
-    r.dev = r.ino = UINT64_MAX; /* by fingerprint only */
-    const char **c = candidates(s, &nc);
-    if (find_match(f, c, nc, &r, &live, &fi) >= 0) {
-        fi.start = fi.offset = r.offset;
-        fi.lineno = r.line;
-        follow_read_fin(f, s, &fi, false);
-    }
-    free_paths(c, nc);
 }
