@@ -53,6 +53,7 @@ struct mw_rule_impl {
     pcre2_code *code;
     pcre2_match_data *md; /* one per rule: matching is single-threaded */
     bool jit;             /* JIT compiled: use pcre2_jit_match */
+    bool jit_tried;       /* JIT compilation was attempted (lazily) */
     struct mw_group *groups;
     size_t ngroups;
     const char **progs; /* interned program basenames; NULL = any */

@@ -187,8 +187,11 @@ rule_compile(struct mw_ruleset *rs, struct mw_rule_impl *ri, const char *pat,
         *erroff = off;
         return -1;
     }
-    /* without JIT support the interpreter runs the same pattern */
-    ri->jit = pcre2_jit_compile(ri->code, PCRE2_JIT_COMPLETE) == 0;
+    /* JIT compilation waits for the rule's first candidate line (see
+     * rule_regex_match): most of a large rule set never runs on a given
+     * log, and compiling it all would delay the start of every run */
+    ri->jit = false;
+    ri->jit_tried = false;
     ri->md = pcre2_match_data_create_from_pattern(ri->code, rs->gctx);
     return rule_groups(rs, ri, errtext, errsize);
 }
@@ -412,10 +415,15 @@ bool
 rule_regex_match(const struct mw_ruleset *rs, const struct mw_rule *r,
                  const struct mw_record *rec, struct mw_event *ev)
 {
-    const struct mw_rule_impl *ri = rule_impl(r);
+    struct mw_rule_impl *ri = rule_impl(r);
     const char *msg = rec->msg ? rec->msg : "";
     size_t len = rec->msg ? rec->msg_len : 0;
     int rc;
+    if (!ri->jit_tried) {
+        /* without JIT support the interpreter runs the same pattern */
+        ri->jit_tried = true;
+        ri->jit = pcre2_jit_compile(ri->code, PCRE2_JIT_COMPLETE) == 0;
+    }
     if (ri->jit)
         rc = pcre2_jit_match(ri->code, (PCRE2_SPTR)msg, len, 0, 0, ri->md,
                              rs->mctx);
