@@ -22,7 +22,8 @@ struct slot {
 };
 
 struct mw_correlate {
-    struct slot *slots;
+    struct slot *slots;    /* Postfix queue id -> submitting client */
+    struct slot *sessions; /* Dovecot session id -> client (rip=) */
 };
 
 struct mw_correlate *
@@ -30,6 +31,7 @@ correlate_new(void)
 {
     struct mw_correlate *c = xmalloc(sizeof *c);
     c->slots = xcalloc(SLOTS, sizeof *c->slots);
+    c->sessions = xcalloc(SLOTS, sizeof *c->sessions);
     return c;
 }
 
@@ -39,6 +41,7 @@ correlate_free(struct mw_correlate *c)
     if (!c)
         return;
     free(c->slots);
+    free(c->sessions);
     free(c);
 }
 
@@ -73,9 +76,79 @@ is_ip_char(char ch)
            (ch >= 'A' && ch <= 'F') || ch == '.' || ch == ':';
 }
 
+/* the value of "key" (e.g. "rip=") up to the next ',' or '>' in m */
+static const char *
+kv(const char *m, size_t n, const char *key, size_t klen, size_t *vlen)
+{
+    const char *end = m + n, *p = m;
+    while ((p = memmem(p, (size_t)(end - p), key, klen)) != NULL) {
+        if (p == m || p[-1] == ' ' || p[-1] == '<') {
+            const char *v = p + klen, *q = v;
+            while (q < end && *q != ',' && *q != '>' && *q != ' ')
+                q++;
+            *vlen = (size_t)(q - v);
+            return v;
+        }
+        p += klen;
+    }
+    return NULL;
+}
+
+static void
+slot_put(struct slot *table, const char *k, size_t klen, const char *v,
+         size_t vlen)
+{
+    struct slot *s = &table[qid_hash(k, klen)];
+    s->qlen = (uint8_t)klen;
+    memcpy(s->qid, k, klen);
+    s->iplen = (uint8_t)vlen;
+    memcpy(s->ip, v, vlen);
+}
+
+static bool
+is_ip(const char *v, size_t n)
+{
+    if (n == 0 || n > IP_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!is_ip_char(v[i]))
+            return false;
+    return true;
+}
+
+/* Dovecot: a login line names the session and the client, "...: Login:
+ * user=<u>, method=PLAIN, rip=192.0.2.7, ..., session=<AbCd>" (also
+ * aborted logins); later lines of the session carry only the id, as in
+ * "imap(u)<1234><AbCd>: ..." (log_prefix "%s(%u)<%{pid}><%{session}>: ") */
+static void
+learn_dovecot(struct mw_correlate *c, const struct mw_record *rec)
+{
+    size_t slen, rlen;
+    const char *sid = kv(rec->msg, rec->msg_len, "session=<", 9, &slen);
+    if (!sid || slen == 0 || slen > QID_MAX)
+        return;
+    const char *rip = kv(rec->msg, rec->msg_len, "rip=", 4, &rlen);
+    if (rip && is_ip(rip, rlen))
+        slot_put(c->sessions, sid, slen, rip, rlen);
+}
+
+static bool
+is_dovecot(const struct mw_record *rec)
+{
+    const char *p = rec->prog_base;
+    size_t n = rec->prog_base_len;
+    return p && ((n == 7 && memcmp(p, "dovecot", 7) == 0) ||
+                 (n > 6 && memcmp(p + n - 6, "-login", 6) == 0));
+}
+
 void
 correlate_learn(struct mw_correlate *c, const struct mw_record *rec)
 {
+    if (rec->msg && rec->msg_len > 20 && is_dovecot(rec) &&
+        memmem(rec->msg, rec->msg_len, "session=<", 9)) {
+        learn_dovecot(c, rec);
+        return;
+    }
     static const char key[] = ": client=";
     const char *m = rec->msg;
     size_t n = rec->msg_len;
@@ -96,18 +169,52 @@ correlate_learn(struct mw_correlate *c, const struct mw_record *rec)
         q++;
     if (q == ip || q >= end || *q != ']' || (size_t)(q - ip) > IP_MAX)
         return;
-    size_t qlen = (size_t)(k - m);
-    struct slot *s = &c->slots[qid_hash(m, qlen)];
-    s->qlen = (uint8_t)qlen;
-    memcpy(s->qid, m, qlen);
-    s->iplen = (uint8_t)(q - ip);
-    memcpy(s->ip, ip, s->iplen);
+    slot_put(c->slots, m, (size_t)(k - m), ip, (size_t)(q - ip));
+}
+
+/* "name(user)<pid><session>: " at the start of a Dovecot message: the
+ * session id, or NULL */
+static const char *
+dovecot_session(const struct mw_record *rec, size_t *len)
+{
+    const char *m = rec->msg, *end = m + rec->msg_len;
+    const char *p = memchr(m, ')', rec->msg_len < 200 ? rec->msg_len : 200);
+    if (!p || p + 1 >= end || p[1] != '<')
+        return NULL;
+    p = memchr(p + 1, '>', (size_t)(end - p - 1));
+    if (!p || p + 1 >= end || p[1] != '<')
+        return NULL;
+    const char *sid = p + 2, *q = memchr(sid, '>', (size_t)(end - sid));
+    if (!q || q == sid || (size_t)(q - sid) > QID_MAX)
+        return NULL;
+    *len = (size_t)(q - sid);
+    return sid;
+}
+
+/* a client for a Dovecot hit without rip= from its session's login */
+static void
+fill_dovecot(struct mw_correlate *c, struct mw_event *ev)
+{
+    size_t slen;
+    const char *sid = dovecot_session(ev->rec, &slen);
+    if (!sid)
+        return;
+    const struct slot *s = &c->sessions[qid_hash(sid, slen)];
+    if (s->qlen != slen || memcmp(s->qid, sid, slen) != 0)
+        return;
+    ev->fields[ev->nfields++] =
+        (struct mw_field){.name = "client_ip", .val = s->ip, .len = s->iplen};
 }
 
 void
 correlate_fill(struct mw_correlate *c, struct mw_event *ev)
 {
     size_t qlen, iplen;
+    if (ev->rec && ev->rec->msg && is_dovecot(ev->rec) &&
+        !event_field(ev, "client_ip", &iplen) && ev->nfields < MW_MAX_FIELDS) {
+        fill_dovecot(c, ev);
+        return;
+    }
     if (event_field(ev, "client_ip", &iplen) ||
         event_field(ev, "submitter_ip", &iplen) || ev->nfields >= MW_MAX_FIELDS)
         return;

@@ -3,7 +3,9 @@
  * it, so a delivery failure names whose mail it was. The address goes into
  * the field "submitter_ip", not "client_ip": a bounce is not an inbound
  * session of that client, and the outbound detectors key on the absence of
- * a client address. */
+ * a client address. A Dovecot session id links the lines of an IMAP/POP3
+ * session to the client of its login line: there the address is the
+ * session's own client, so it goes into "client_ip". */
 #ifndef MW_CORRELATE_H
 #define MW_CORRELATE_H
 
