@@ -47,26 +47,18 @@ follow_report(struct mw_follow *f, const struct mw_err *err)
     f->status = -1;
 }
 
-static void
-signals_set(struct mw_follow *f, bool on)
+void
+follow_catch_signals(bool on)
 {
-    if (on && !f->signals) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_stop_signal;
-        sigemptyset(&sa.sa_mask);
-        /* no SA_RESTART: the wait at the end of the files ends at once */
-        sigaction(SIGINT, &sa, &f->old_int);
-        sigaction(SIGTERM, &sa, &f->old_term);
-        /* an ignored SIGINT (a background job of a shell) stays ignored */
-        if (f->old_int.sa_handler == SIG_IGN)
-            sigaction(SIGINT, &f->old_int, NULL);
-        f->signals = true;
-    } else if (!on && f->signals) {
-        sigaction(SIGINT, &f->old_int, NULL);
-        sigaction(SIGTERM, &f->old_term, NULL);
-        f->signals = false;
-    }
+    struct sigaction sa, cur;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on ? on_stop_signal : SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    /* no SA_RESTART: the wait at the end of the files ends at once */
+    sigaction(SIGTERM, &sa, NULL);
+    /* an ignored SIGINT (a background job of a shell) stays ignored */
+    if (sigaction(SIGINT, NULL, &cur) == 0 && cur.sa_handler != SIG_IGN)
+        sigaction(SIGINT, &sa, NULL);
 }
 
 static double
@@ -345,7 +337,7 @@ read_stream(struct mw_follow *f, struct series *s, struct fin *fi, bool live)
         return;
     }
     if (flush)
-        signals_set(f, false);
+        follow_catch_signals(false);
     struct mw_linereader *lr = linereader_new(d, f->o.max_line);
     while (n < MW_FOLLOW_HEAD_LINES &&
            (rc = linereader_next(lr, &line, &err)) == 1) {
@@ -381,7 +373,7 @@ read_stream(struct mw_follow *f, struct series *s, struct fin *fi, bool live)
     linereader_free(lr);
     decomp_close(d);
     if (flush)
-        signals_set(f, true);
+        follow_catch_signals(true);
 }
 
 static bool
@@ -711,16 +703,15 @@ follow_run(struct mw_follow *f, const char **paths, size_t n,
            const struct mw_follow_sink *sink)
 {
     f->sink = sink;
-    follow_stop = 0;
     make_series(f, paths, n);
+    /* caught until the end: the summary and the save are not cut short */
     if (f->o.follow)
-        signals_set(f, true);
+        follow_catch_signals(true);
     for (size_t i = 0; i < f->nser && !follow_stopped(f); i++)
         follow_resume(f, &f->ser[i]);
     fflush(f->o.out);
     if (f->o.follow)
         follow_loop(f);
-    signals_set(f, false);
     /* the analysis sees the end of every input before its summary */
     for (size_t i = 0; i < f->nser; i++)
         fin_close(f, &f->ser[i].cur);
@@ -755,7 +746,6 @@ follow_close(struct mw_follow *f)
 {
     if (!f)
         return;
-    signals_set(f, false);
     for (size_t i = 0; i < f->nser; i++) {
         struct series *s = &f->ser[i];
         if (f->sink)

@@ -106,6 +106,12 @@ int follow_run(struct mw_follow *f, const char **paths, size_t n,
 int follow_save(struct mw_follow *f, struct mw_err *err);
 void follow_close(struct mw_follow *f); /* accepts NULL */
 
+/* With --follow, SIGTERM and SIGINT (unless ignored) end the run cleanly:
+ * on sets a flag that follow_run reads, off restores the default action.
+ * main catches them first thing, so that a stop during start-up is clean
+ * too; follow_run catches them too. */
+void follow_catch_signals(bool on);
+
 /* For sink->line: true when a line stamped ts should be skipped as already
  * analysed. Lines are skipped while their stamp is at or before skip->until
  * (or missing); the first later stamp, or the line identical to the last

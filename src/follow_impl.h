@@ -8,7 +8,6 @@
 #include "follow.h"
 #include "state.h"
 #include "tail.h"
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,8 +76,6 @@ struct mw_follow {
     size_t nser;
     bool dirty; /* records changed since the last save */
     int status;
-    bool signals;
-    struct sigaction old_int, old_term;
 };
 
 /* modification time of st in nanoseconds */

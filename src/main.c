@@ -16,6 +16,7 @@
 #include "decomp.h"
 #include "diag.h"
 #include "explain.h"
+#include "follow.h"
 #include "pcre.h"
 #include "pipeline.h"
 #include "rules.h"
@@ -228,6 +229,8 @@ main(int argc, char **argv)
         cli_free(&o);
         return 2;
     }
+    if (o.follow)
+        follow_catch_signals(true);
     if (o.help || o.version) {
         if (o.help)
             cli_usage(stdout);

@@ -3,8 +3,9 @@
 # unterminated line, rename and create rotation (with lines still written to
 # the renamed file), copytruncate and compression of the rotated file; the
 # state is saved while following and at SIGTERM, which ends the run with
-# exit 0; a run resumed from that state repeats nothing. With a summary
-# format the summary comes at the end.
+# exit 0; a run resumed from that state repeats nothing. A torture loop
+# rotates and restarts the follower at random: every hit comes out once.
+# With a summary format the summary comes at the end.
 #
 # MW_FOLLOW_LIMIT: seconds a new hit may take to appear (default 5; the
 # program polls every 200 ms, the rest is slack for a loaded machine).
@@ -188,6 +189,109 @@ gen 131 12 >>mail.log
 mw --state "$st" --output-file "$out" mail.log
 expect=$((expect + $(hits_of 131 12)))
 [ "$(count)" -eq "$expect" ] || bad "the resumed run: $(count) records, want $expect"
+
+# ------------------------------------------------------------ torture
+# A writer appends, rotates by rename (sometimes writing on to the renamed
+# file), copytruncates, gzips; the follower is killed (SIGKILL) or stopped
+# (SIGTERM) and started again now and then. At the end every hit of the
+# whole series is in the output once. MW_FOLLOW_SECONDS (default 15) bounds
+# it; MW_FOLLOW_SEED repeats a run.
+mkdir "$tmp/t" "$tmp/tw"
+cd "$tmp/t" || exit 99
+seed=${MW_FOLLOW_SEED:-$$}
+rnd() {
+    seed=$(((seed * 1103515245 + 12345) % 2147483648))
+    r=$((seed / 65536 % $1))
+}
+shift_numbered() {
+    n=$(ls | sed -n 's/^mail\.log\.\([0-9][0-9]*\)\(\.gz\)\{0,1\}$/\1/p' |
+        sort -n | tail -1)
+    n=${n:-0}
+    while [ "$n" -ge 1 ]; do
+        for ext in "" .gz; do
+            if [ -e "mail.log.$n$ext" ]; then
+                mv "mail.log.$n$ext" "mail.log.$((n + 1))$ext"
+            fi
+        done
+        n=$((n - 1))
+    done
+}
+st=$tmp/tw/state
+out=$tmp/tw/out
+start_follower() {
+    "$MW_BIN" --rules "$rules" --output ndjson --follow --state "$st" \
+        --output-file "$out" mail.log 2>>"$tmp/tw/err" &
+    pid=$!
+}
+gen 0 20 >mail.log
+next=20
+start_follower
+i=0
+while [ ! -s "$st" ] && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+t0=$(date +%s)
+rot=0 ct=0 kills=0 terms=0
+while [ $(($(date +%s) - t0)) -lt "${MW_FOLLOW_SECONDS:-15}" ]; do
+    rnd 40
+    gen $next $((r + 1)) >>mail.log
+    next=$((next + r + 1))
+    rnd 30
+    case $r in
+    0)
+        shift_numbered
+        mv mail.log mail.log.1
+        rnd 3
+        if [ $r -eq 0 ]; then gen $next 5 >>mail.log.1; next=$((next + 5)); fi
+        : >mail.log
+        rot=$((rot + 1))
+        ;;
+    1)
+        shift_numbered
+        cp mail.log mail.log.1
+        : >mail.log
+        ct=$((ct + 1))
+        ;;
+    2) if [ -e mail.log.2 ]; then gzip mail.log.2; fi ;;
+    3)
+        kill -9 $pid
+        wait $pid 2>/dev/null
+        start_follower
+        kills=$((kills + 1))
+        ;;
+    4)
+        kill -TERM $pid
+        wait $pid || bad "torture: exit $? after SIGTERM"
+        start_follower
+        terms=$((terms + 1))
+        ;;
+    esac
+    rnd 100
+    sleep "$(awk -v ms=$r 'BEGIN { printf "%.3f", ms / 1000 }')"
+done
+sleep 1
+kill -TERM $pid
+wait $pid || bad "torture: exit $? after the last SIGTERM"
+pid=
+mw --state "$st" --output-file "$out" mail.log
+mw mail.log* >"$tmp/tw/clean"
+keys() {
+    sed -n 's/.*"message":"\([^"]*\)".*"offset":\([0-9]*\)}.*/\2|\1/p' "$@" | sort
+}
+keys "$tmp/tw/clean" >"$tmp/tw/kc"
+keys "$out" >"$tmp/tw/ko"
+dup=$(uniq -d "$tmp/tw/ko" | wc -l)
+sort -u "$tmp/tw/ko" >"$tmp/tw/ku"
+lost=$(comm -23 "$tmp/tw/kc" "$tmp/tw/ku" | wc -l)
+extra=$(comm -13 "$tmp/tw/kc" "$tmp/tw/ku" | wc -l)
+echo "torture: seed $seed, $next lines, $rot renames, $ct copytruncates," \
+    "$kills kills, $terms stops: $(wc -l <"$tmp/tw/kc") hits, $lost lost," \
+    "$dup duplicated, $extra unexpected"
+[ "$lost" -eq 0 ] && [ "$dup" -eq 0 ] && [ "$extra" -eq 0 ] ||
+    bad "torture: hits lost or repeated"
+[ -s "$tmp/tw/err" ] && bad "torture: messages: $(head -3 "$tmp/tw/err")"
+cd "$tmp/log" || exit 99
 
 # a summary format prints its summary at the end
 "$MW_BIN" --rules "$rules" --output json --follow mail.log >"$tmp/sum" \
