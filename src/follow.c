@@ -710,7 +710,12 @@ follow_run(struct mw_follow *f, const char **paths, size_t n,
     for (size_t i = 0; i < f->nser && !follow_stopped(f); i++)
         follow_resume(f, &f->ser[i]);
     fflush(f->o.out);
-    if (f->o.follow)
+    /* standard input ends when it ends: with nothing else, so does the run
+     * (tail -f on a pipe does the same) */
+    bool watch = false;
+    for (size_t i = 0; i < f->nser; i++)
+        watch = watch || f->ser[i].watch;
+    if (f->o.follow && watch)
         follow_loop(f);
     /* the analysis sees the end of every input before its summary */
     for (size_t i = 0; i < f->nser; i++)
