@@ -74,8 +74,11 @@ miss_reason(const struct checker *c, const struct mw_rule *r,
 {
     struct mw_event ev;
     const struct mw_rule_impl *ri = rule_impl(r);
-    if (!rule_program_ok(ri, rec))
-        return " (its program filter does not accept the line's program)";
+    if (!rule_program_ok(c->rs, ri, rec))
+        return ri->apps_only ? " (apps_only, and other rules name the line's "
+                               "program)"
+                             : " (its program filter does not accept the "
+                               "line's program)";
     if (!rule_literal_ok(ri, rec))
         return " (no prefilter literal occurs in the message)";
     if (!rule_regex_match(c->rs, r, rec, &ev))
@@ -157,7 +160,7 @@ check_counter(struct checker *c, const struct mw_rule *r,
     const struct mw_rule_impl *ri = rule_impl(r);
     if (!parse_example(c, ex, &rec))
         return 0; /* no record: nothing can match it */
-    if (rule_program_ok(ri, &rec) && rule_literal_ok(ri, &rec) &&
+    if (rule_program_ok(c->rs, ri, &rec) && rule_literal_ok(ri, &rec) &&
         rule_regex_match(c->rs, r, &rec, &ev)) {
         buf_printf(&c->msg, "counter example is matched by rule %s", r->id);
         report(c, r, ex->pos);

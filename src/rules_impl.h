@@ -59,6 +59,7 @@ struct mw_rule_impl {
     const char **progs; /* interned program basenames; NULL = any */
     size_t *prog_lens;
     size_t nprogs;
+    bool apps_only;    /* not tried on the programs other rules name */
     const char **lits; /* prefilter literals (explicit or derived) */
     size_t *lit_lens;
     size_t nlits;
@@ -132,7 +133,7 @@ int rule_compile(struct mw_ruleset *rs, struct mw_rule_impl *ri,
                  const char *pat, size_t len, char *errtext, size_t errsize,
                  size_t *erroff);
 /* ruleset.c: does the rule's program filter accept rec? */
-bool rule_program_ok(const struct mw_rule_impl *ri,
+bool rule_program_ok(const struct mw_ruleset *rs, const struct mw_rule_impl *ri,
                      const struct mw_record *rec);
 /* ruleset.c: does one of the rule's literals occur in the message (true
  * when the rule has none)? */

@@ -753,6 +753,20 @@ key_counters(struct loader *ld, struct rulebuild *b, const struct ynode *v)
 
 /* --------------------------------------------------------------- rules */
 
+/* "apps_only: true": for the output of mail clients and applications,
+ * which no mail-server daemon logs. Such a rule stays out of the scan of
+ * the programs other rules name (smtpd, dovecot, ...), where its literals
+ * would only slow every line down. */
+static int
+key_apps_only(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+{
+    if (v->type != Y_SCALAR ||
+        (strcmp(v->val, "true") != 0 && strcmp(v->val, "false") != 0))
+        return fail_at(ld, v->pos, "'apps_only' must be true or false");
+    b->ri->apps_only = strcmp(v->val, "true") == 0;
+    return 0;
+}
+
 static const struct rule_key {
     const char *name;
     bool required;
@@ -765,6 +779,7 @@ static const struct rule_key {
     {"cause", true, key_cause},
     {"fix", false, key_fix},
     {"program", false, key_program},
+    {"apps_only", false, key_apps_only},
     {"priority", false, key_priority},
     {"prefilter", false, key_prefilter},
     {"match", true, key_match},
@@ -837,6 +852,9 @@ load_rule(struct loader *ld, const struct ynode *m)
         if (rule_keys[i].required && !(b.seen & (1u << i)))
             rc = fail_at(ld, m->pos, "missing required key '%s'",
                          rule_keys[i].name);
+    if (rc == 0 && b.ri->apps_only && b.ri->nprogs > 0)
+        rc =
+            fail_at(ld, m->pos, "'apps_only' and 'program' exclude each other");
     if (rc != 0) {
         rule_free(b.r);
         return -1;

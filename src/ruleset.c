@@ -231,19 +231,37 @@ bucket_hash(const char *p, size_t len)
     return (h >> 16) & (MW_BUCKET_SLOTS - 1);
 }
 
+/* the slot of the program's bucket, or the empty slot where it would go */
+static size_t
+bucket_slot(const struct mw_ruleset *rs, const char *prog, size_t len)
+{
+    size_t h = bucket_hash(prog, len);
+    while (rs->bucket_slot[h]) {
+        const struct mw_bucket *b = &rs->buckets[rs->bucket_slot[h] - 1];
+        if (b->len == len && memcmp(b->prog, prog, len) == 0)
+            break;
+        h = (h + 1) & (MW_BUCKET_SLOTS - 1);
+    }
+    return h;
+}
+
+/* the bucket of a program some rule names, or NULL */
+static struct mw_bucket *
+bucket_find(const struct mw_ruleset *rs, const char *prog, size_t len)
+{
+    size_t h = bucket_slot(rs, prog, len);
+    return rs->bucket_slot[h] ? &rs->buckets[rs->bucket_slot[h] - 1] : NULL;
+}
+
 /* the bucket of an interned program name, created when new */
 static struct mw_bucket *
 bucket_get(struct mw_ruleset *rs, const char *prog, size_t len)
 {
-    size_t h = bucket_hash(prog, len);
-    while (rs->bucket_slot[h]) {
-        struct mw_bucket *b = &rs->buckets[rs->bucket_slot[h] - 1];
-        if (b->len == len && memcmp(b->prog, prog, len) == 0)
-            return b;
-        h = (h + 1) & (MW_BUCKET_SLOTS - 1);
-    }
+    size_t h = bucket_slot(rs, prog, len);
+    if (rs->bucket_slot[h])
+        return &rs->buckets[rs->bucket_slot[h] - 1];
     if (rs->nbuckets + 1 >= MW_BUCKET_SLOTS / 2)
-        return NULL; /* absurdly many programs: those lines scan pf */
+        return NULL; /* absurdly many programs: see ruleset_build_buckets */
     rs->buckets =
         xreallocarray(rs->buckets, rs->nbuckets + 1, sizeof *rs->buckets);
     struct mw_bucket *b = &rs->buckets[rs->nbuckets++];
@@ -262,22 +280,16 @@ ruleset_pick(const struct mw_ruleset *rs, const struct mw_record *rec)
 {
     if (!rec->prog_base || rec->prog_base_len == 0)
         return rs->pf;
-    size_t h = bucket_hash(rec->prog_base, rec->prog_base_len);
-    while (rs->bucket_slot[h]) {
-        /* the bucket array is scratch like rs->scratch: building its
-         * tables on first use does not change what the rule set matches */
-        struct mw_bucket *b = &rs->buckets[rs->bucket_slot[h] - 1];
-        if (b->len == rec->prog_base_len &&
-            memcmp(b->prog, rec->prog_base, b->len) == 0) {
-            if (!b->built) {
-                prefilter_build(b->pf);
-                b->built = true;
-            }
-            return b->pf;
-        }
-        h = (h + 1) & (MW_BUCKET_SLOTS - 1);
+    struct mw_bucket *b = bucket_find(rs, rec->prog_base, rec->prog_base_len);
+    if (!b)
+        return rs->pf_any;
+    /* the bucket array is scratch like rs->scratch: building its tables
+     * on first use does not change what the rule set matches */
+    if (!b->built) {
+        prefilter_build(b->pf);
+        b->built = true;
     }
-    return rs->pf_any;
+    return b->pf;
 }
 
 static void
@@ -300,15 +312,16 @@ ruleset_build_buckets(struct mw_ruleset *rs)
         const struct mw_rule_impl *ri = rule_impl(rs->rules[i]);
         if (ri->nprogs == 0) {
             pf_add_rule(rs->pf_any, ri, i);
-            for (size_t k = 0; k < rs->nbuckets; k++)
+            for (size_t k = 0; !ri->apps_only && k < rs->nbuckets; k++)
                 pf_add_rule(rs->buckets[k].pf, ri, i);
             continue;
         }
         for (size_t p = 0; p < ri->nprogs; p++) {
             struct mw_bucket *b =
                 bucket_get(rs, ri->progs[p], ri->prog_lens[p]);
-            if (b)
-                pf_add_rule(b->pf, ri, i);
+            /* past the bucket limit, the lines of such a program look
+             * in pf_any: the rule waits there, behind its program filter */
+            pf_add_rule(b ? b->pf : rs->pf_any, ri, i);
         }
     }
     prefilter_build(rs->pf_any); /* buckets: in ruleset_pick */
@@ -357,9 +370,14 @@ ruleset_find(const struct mw_ruleset *rs, const char *id)
 }
 
 bool
-rule_program_ok(const struct mw_rule_impl *ri, const struct mw_record *rec)
+rule_program_ok(const struct mw_ruleset *rs, const struct mw_rule_impl *ri,
+                const struct mw_record *rec)
 {
-    if (ri->nprogs == 0 || !rec->prog_base || rec->prog_base_len == 0)
+    if (!rec->prog_base || rec->prog_base_len == 0)
+        return true;
+    if (ri->apps_only)
+        return !bucket_find(rs, rec->prog_base, rec->prog_base_len);
+    if (ri->nprogs == 0)
         return true;
     for (size_t i = 0; i < ri->nprogs; i++)
         if (ri->prog_lens[i] == rec->prog_base_len &&
@@ -484,7 +502,7 @@ ruleset_match_candidates(const struct mw_ruleset *rs,
             x &= x - 1;
             const struct mw_rule *r = rs->rules[i];
             const struct mw_rule_impl *ri = rule_impl(r);
-            if (rule_program_ok(ri, rec) &&
+            if (rule_program_ok(rs, ri, rec) &&
                 (!ri->scan_lit || rule_literal_ok(ri, rec)) &&
                 rule_regex_match(rs, r, rec, ev))
                 return true;

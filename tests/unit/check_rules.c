@@ -314,6 +314,40 @@ START_TEST(test_program_filter)
 }
 END_TEST
 
+/* apps_only: every line but those of a program another rule names */
+START_TEST(test_apps_only)
+{
+    struct tmp t;
+    char e[2048] = "", a[512], b[512], text[2048];
+    struct mw_event ev;
+    tmp_init(&t);
+    rule_text(a, sizeof a, "server", 10, "    program: [smtpd]\n",
+              "^warning: ");
+    rule_text(b, sizeof b, "client", 20, "    apps_only: true\n",
+              "Connection refused");
+    snprintf(text, sizeof text, "rules:\n%s%s", a, b);
+    struct mw_ruleset *rs = load_text(&t, text, e, sizeof e);
+    ck_assert_msg(rs != NULL, "%s", e);
+    const char *msg = "SMTP ERROR: Failed to connect: Connection refused";
+    struct mw_record rec = rec_make("php-fpm", msg);
+    ck_assert(ruleset_match(rs, &rec, &ev));
+    ck_assert_str_eq(ev.rule->id, "client");
+    rec = rec_make(NULL, msg);
+    ck_assert(ruleset_match(rs, &rec, &ev));
+    ck_assert_str_eq(ev.rule->id, "client");
+    /* smtpd is named by a rule: its lines skip the client rule */
+    rec = rec_make("smtpd", msg);
+    ck_assert(!ruleset_match(rs, &rec, &ev));
+    ck_assert(
+        !rule_program_ok(rs, rule_impl(ruleset_find(rs, "client")), &rec));
+    rec = rec_make("smtp", msg);
+    ck_assert(ruleset_match(rs, &rec, &ev));
+    ck_assert_str_eq(ev.rule->id, "client");
+    ruleset_free(rs);
+    tmp_done(&t);
+}
+END_TEST
+
 START_TEST(test_prefilter_explicit)
 {
     struct tmp t;
@@ -534,6 +568,10 @@ static const struct {
               "    counter_examples: [{line: y}]\n",
      "@:9:24: an entry of 'counter_examples' must be a string, not a "
      "mapping"},
+    {HEAD MID "    match: abc\n    apps_only: yes\n" TAIL,
+     "@:8:16: 'apps_only' must be true or false"},
+    {HEAD MID "    match: abc\n    apps_only: true\n    program: smtpd\n" TAIL,
+     "@:2:5: 'apps_only' and 'program' exclude each other"},
     {"rules:\n  - &r {id: a}\n  - *r\n", "@:3:5: aliases are not supported"},
     {"rules: [x]\n---\nrules: []\n",
      "@:2:1: more than one YAML document in a rule file"},
@@ -861,6 +899,7 @@ rules_suite(void)
     tcase_add_test(core, test_directory_order);
     tcase_add_test(core, test_missing_path);
     tcase_add_test(core, test_program_filter);
+    tcase_add_test(core, test_apps_only);
     tcase_add_test(core, test_prefilter_explicit);
     tcase_add_test(core, test_prefilter_short_explicit);
     tcase_add_test(core, test_levels_categories);
