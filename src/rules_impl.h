@@ -87,7 +87,8 @@ struct mw_scratch {
 /* Dispatch by program: one prefilter per program basename named by a rule,
  * holding that program's rules and the rules that accept every program.
  * A bucket's tables are built when a line of its program first comes: a
- * rule set names about a hundred programs, a log has a few of them. */
+ * rule set names about a hundred programs, a log has a few of them (and
+ * often no line without a program). */
 #define MW_BUCKET_SLOTS 1024
 struct mw_bucket {
     const char *prog; /* interned basename */
@@ -105,9 +106,10 @@ struct mw_ruleset {
     pcre2_compile_context *cctx;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit_stack;
-    struct mw_prefilter *pf;     /* every rule: lines without a program */
-    struct mw_prefilter *pf_any; /* rules without a program filter */
-    struct mw_bucket *buckets;   /* per program: its rules + pf_any's */
+    struct mw_bucket *all;     /* every rule: lines without a program */
+    struct mw_bucket *any;     /* rules without a program filter, for the
+                                  programs no rule names */
+    struct mw_bucket *buckets; /* per program: its rules + most of any's */
     size_t nbuckets;
     uint16_t bucket_slot[MW_BUCKET_SLOTS]; /* hash -> bucket index + 1 */
     struct mw_scratch *scratch;

@@ -92,6 +92,24 @@ rule_free(struct mw_rule *r)
     free(r);
 }
 
+static struct mw_bucket *
+bucket_new(const char *prog, size_t len, size_t nrules)
+{
+    struct mw_bucket *b = xcalloc(1, sizeof *b);
+    b->prog = prog;
+    b->len = len;
+    b->pf = prefilter_new(nrules);
+    return b;
+}
+
+static void
+bucket_free(struct mw_bucket *b)
+{
+    if (b)
+        prefilter_free(b->pf);
+    free(b);
+}
+
 void
 ruleset_free(struct mw_ruleset *rs)
 {
@@ -100,8 +118,8 @@ ruleset_free(struct mw_ruleset *rs)
     for (size_t i = 0; i < rs->n; i++)
         rule_free(rs->rules[i]);
     free(rs->rules);
-    prefilter_free(rs->pf);
-    prefilter_free(rs->pf_any);
+    bucket_free(rs->all);
+    bucket_free(rs->any);
     for (size_t i = 0; i < rs->nbuckets; i++)
         prefilter_free(rs->buckets[i].pf);
     free(rs->buckets);
@@ -273,23 +291,27 @@ bucket_get(struct mw_ruleset *rs, const char *prog, size_t len)
     return b;
 }
 
+/* the bucket's prefilter, its tables built on first use (the bucket array
+ * is scratch like rs->scratch: building does not change what matches) */
+static const struct mw_prefilter *
+bucket_ready(struct mw_bucket *b)
+{
+    if (!b->built) {
+        prefilter_build(b->pf);
+        b->built = true;
+    }
+    return b->pf;
+}
+
 /* the prefilter for a record: its program's bucket, the rules without a
  * program filter for programs no rule names, every rule without program */
 static const struct mw_prefilter *
 ruleset_pick(const struct mw_ruleset *rs, const struct mw_record *rec)
 {
     if (!rec->prog_base || rec->prog_base_len == 0)
-        return rs->pf;
+        return bucket_ready(rs->all);
     struct mw_bucket *b = bucket_find(rs, rec->prog_base, rec->prog_base_len);
-    if (!b)
-        return rs->pf_any;
-    /* the bucket array is scratch like rs->scratch: building its tables
-     * on first use does not change what the rule set matches */
-    if (!b->built) {
-        prefilter_build(b->pf);
-        b->built = true;
-    }
-    return b->pf;
+    return bucket_ready(b ? b : rs->any);
 }
 
 static void
@@ -301,8 +323,8 @@ ruleset_build_buckets(struct mw_ruleset *rs)
     rs->buckets = NULL;
     rs->nbuckets = 0;
     memset(rs->bucket_slot, 0, sizeof rs->bucket_slot);
-    prefilter_free(rs->pf_any);
-    rs->pf_any = prefilter_new(rs->n);
+    bucket_free(rs->any);
+    rs->any = bucket_new(NULL, 0, rs->n);
     for (size_t i = 0; i < rs->n; i++) {
         const struct mw_rule_impl *ri = rule_impl(rs->rules[i]);
         for (size_t p = 0; p < ri->nprogs; p++)
@@ -311,7 +333,7 @@ ruleset_build_buckets(struct mw_ruleset *rs)
     for (size_t i = 0; i < rs->n; i++) {
         const struct mw_rule_impl *ri = rule_impl(rs->rules[i]);
         if (ri->nprogs == 0) {
-            pf_add_rule(rs->pf_any, ri, i);
+            pf_add_rule(rs->any->pf, ri, i);
             for (size_t k = 0; !ri->apps_only && k < rs->nbuckets; k++)
                 pf_add_rule(rs->buckets[k].pf, ri, i);
             continue;
@@ -320,11 +342,10 @@ ruleset_build_buckets(struct mw_ruleset *rs)
             struct mw_bucket *b =
                 bucket_get(rs, ri->progs[p], ri->prog_lens[p]);
             /* past the bucket limit, the lines of such a program look
-             * in pf_any: the rule waits there, behind its program filter */
-            pf_add_rule(b ? b->pf : rs->pf_any, ri, i);
+             * in any: the rule waits there, behind its program filter */
+            pf_add_rule(b ? b->pf : rs->any->pf, ri, i);
         }
     }
-    prefilter_build(rs->pf_any); /* buckets: in ruleset_pick */
 }
 
 int
@@ -333,14 +354,13 @@ ruleset_finish(struct mw_ruleset *rs, struct mw_err *err)
     (void)err; /* nothing here can fail but allocation, which exits */
     if (rs->n > 1)
         qsort(rs->rules, rs->n, sizeof *rs->rules, rule_cmp);
-    prefilter_free(rs->pf);
-    rs->pf = prefilter_new(rs->n);
+    bucket_free(rs->all);
+    rs->all = bucket_new(NULL, 0, rs->n);
     for (size_t i = 0; i < rs->n; i++)
-        pf_add_rule(rs->pf, rule_impl(rs->rules[i]), i);
-    prefilter_build(rs->pf);
+        pf_add_rule(rs->all->pf, rule_impl(rs->rules[i]), i);
     ruleset_build_buckets(rs);
     free(rs->scratch->cand);
-    rs->scratch->words = prefilter_words(rs->pf);
+    rs->scratch->words = prefilter_words(rs->all->pf);
     size_t words = rs->scratch->words ? rs->scratch->words : 1;
     rs->scratch->cand = ruleset_alloc_lines(words * sizeof(uint64_t));
     memset(rs->scratch->cand, 0, words * sizeof(uint64_t));
