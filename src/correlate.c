@@ -133,20 +133,39 @@ learn_dovecot(struct mw_correlate *c, const struct mw_record *rec)
 }
 
 static bool
+ends_login(const char *p, size_t n)
+{
+    return n > 6 && memcmp(p + n - 6, "-login", 6) == 0;
+}
+
+static bool
 is_dovecot(const struct mw_record *rec)
 {
     const char *p = rec->prog_base;
     size_t n = rec->prog_base_len;
-    return p && ((n == 7 && memcmp(p, "dovecot", 7) == 0) ||
-                 (n > 6 && memcmp(p + n - 6, "-login", 6) == 0));
+    return p && ((n == 7 && memcmp(p, "dovecot", 7) == 0) || ends_login(p, n));
+}
+
+/* A line of a login process ("imap-login", "pop3-login", ...): the tag
+ * itself, or the "imap-login: " that starts the message of a "dovecot"
+ * tag. Only they log the "rip=... session=<...>" elements
+ * (login_log_format_elements). */
+static bool
+is_login_line(const struct mw_record *rec)
+{
+    if (ends_login(rec->prog_base, rec->prog_base_len))
+        return true;
+    size_t n = rec->msg_len < 32 ? rec->msg_len : 32;
+    const char *colon = memchr(rec->msg, ':', n);
+    return colon && ends_login(rec->msg, (size_t)(colon - rec->msg));
 }
 
 void
 correlate_learn(struct mw_correlate *c, const struct mw_record *rec)
 {
-    if (rec->msg && rec->msg_len > 20 && is_dovecot(rec) &&
-        memmem(rec->msg, rec->msg_len, "session=<", 9)) {
-        learn_dovecot(c, rec);
+    if (rec->msg && rec->msg_len > 20 && is_dovecot(rec)) {
+        if (is_login_line(rec))
+            learn_dovecot(c, rec);
         return;
     }
     static const char key[] = ": client=";
