@@ -581,8 +581,11 @@ follow_loop(struct mw_follow *f)
         if (f->o.state_path && f->o.save_while_following && f->dirty &&
             mono_now() - last_save >= SAVE_SECONDS) {
             struct mw_err err;
-            if (follow_save(f, &err) < 0)
-                follow_report(f, &err);
+            /* undelivered records: no save this time, the state stays
+             * behind them (a restart sends them again) */
+            if (!f->o.drain || f->o.drain(f->o.drain_ctx) == 0)
+                if (follow_save(f, &err) < 0)
+                    follow_report(f, &err);
             last_save = mono_now();
         }
         if (!busy && !follow_stopped(f))

@@ -78,10 +78,13 @@ struct mw_follow_opts {
     FILE *out;               /* the output */
     const char *output_path; /* --output-file, or NULL for standard output */
     bool streaming;          /* records are written as hits are found */
-    /* save the state every few seconds while following: only when every
-     * record written is delivered once flushed (not to a collector, whose
-     * queue may still hold them) */
+    /* save the state every few seconds while following */
     bool save_while_following;
+    /* with records going to a collector: before such a save, wait a short
+     * while for everything queued to be delivered; 0 when it was, and the
+     * save may count it (NULL: flushing the output is enough) */
+    int (*drain)(void *ctx);
+    void *drain_ctx;
     size_t max_line; /* 0 = default */
     time_t now;      /* reference "now" */
 };

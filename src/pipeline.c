@@ -568,9 +568,22 @@ resumed_closed(void *ctx)
     return run->output_closed;
 }
 
-/* lock and load --state, cut --output-file back; NULL on error (printed) */
+/* how long a save while following waits for the collector */
+#define DRAIN_MS 2000
+
+/* follow's drain: every record handed to the collector delivered? */
+static int
+pipeline_drain(void *ctx)
+{
+    const struct mw_render_opts *ro = ctx;
+    return ro->sink ? sink_flush(ro->sink, DRAIN_MS) : 0;
+}
+
+/* lock and load --state, cut --output-file back; NULL on error (printed).
+ * ro->sink, opened later, is what a save waits for. */
 static struct mw_follow *
-pipeline_follow_open(const struct run *run, FILE *out)
+pipeline_follow_open(const struct run *run, FILE *out,
+                     struct mw_render_opts *ro)
 {
     const struct mw_opts *o = run->o;
     struct mw_err err;
@@ -581,7 +594,9 @@ pipeline_follow_open(const struct run *run, FILE *out)
         .out = out,
         .output_path = o->output_file,
         .streaming = streaming,
-        .save_while_following = streaming && !o->syslog_server,
+        .save_while_following = streaming,
+        .drain = o->syslog_server ? pipeline_drain : NULL,
+        .drain_ctx = ro,
         .max_line = o->max_line,
         .now = run->now,
     };
@@ -676,7 +691,7 @@ pipeline_run(const struct mw_opts *o, const struct mw_ruleset *rs, FILE *out)
                 !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0));
     run.r = render_find(o->output);
     if ((o->state_file || o->follow) &&
-        !(fl = pipeline_follow_open(&run, out))) {
+        !(fl = pipeline_follow_open(&run, out, &ro))) {
         free(paths);
         return MW_RUN_ERROR;
     }

@@ -710,6 +710,22 @@ sink_report(const struct mw_sink *s, struct mw_err *err)
 }
 
 int
+sink_flush(struct mw_sink *s, int64_t timeout_ms)
+{
+    if (!s)
+        return 0;
+    int64_t until = now_ms() + timeout_ms;
+    pthread_mutex_lock(&s->mu);
+    pthread_cond_broadcast(&s->wake);
+    /* deliveries, and a broken link, broadcast space */
+    while (s->count > 0 && s->st.dropped == 0 && now_ms() < until)
+        cond_wait_until(&s->space, &s->mu, until);
+    bool all = s->count == 0 && s->st.dropped == 0;
+    pthread_mutex_unlock(&s->mu);
+    return all ? 0 : -1;
+}
+
+int
 sink_close(struct mw_sink *s, struct mw_sink_stats *st, struct mw_err *err)
 {
     int rc = 0;

@@ -226,6 +226,46 @@ START_TEST(test_tcp_no_close)
 }
 END_TEST
 
+/* sink_flush: 0 once the collector has confirmed everything queued (here
+ * by the grace rule, as the collector keeps the connection open), -1 while
+ * records wait for a collector that is down, or after one was refused */
+START_TEST(test_flush)
+{
+    struct collector c = {0};
+    struct mw_sink_opts o = {.max_records = 5, .final_wait_ms = 200};
+    struct mw_sink_stats st;
+    struct mw_err err;
+    char spec[64];
+    pthread_t t;
+    ck_assert_int_eq(sink_flush(NULL, 10), 0);
+    c.lfd = listen_on(SOCK_STREAM, &c.port);
+    c.linger_ms = 1000;
+    ck_assert_int_eq(pthread_create(&t, NULL, collector_main, &c), 0);
+    snprintf(spec, sizeof spec, "127.0.0.1:%u", c.port);
+    struct mw_sink *s = sink_open(spec, NULL, &err);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(sink_flush(s, 10), 0); /* nothing queued */
+    for (int i = 0; i < 10; i++)
+        sink_send(s, "record", 6);
+    ck_assert_int_eq(sink_flush(s, 5000), 0);
+    ck_assert_int_eq(sink_close(s, &st, &err), 0);
+    ck_assert_uint_eq(st.delivered, 10);
+    pthread_join(t, NULL);
+    collector_free(&c);
+
+    snprintf(spec, sizeof spec, "127.0.0.1:%u", closed_port());
+    s = sink_open(spec, &o, &err);
+    ck_assert_ptr_nonnull(s);
+    sink_send(s, "record", 6);
+    ck_assert_int_eq(sink_flush(s, 200), -1);
+    for (int i = 0; i < 10; i++)
+        sink_send(s, "record", 6);
+    ck_assert_int_eq(sink_flush(s, 0), -1);
+    ck_assert_int_eq(sink_close(s, &st, &err), -1);
+    ck_assert_uint_eq(st.dropped, 6);
+}
+END_TEST
+
 /* the collector resets the connection in the middle of a frame: every
  * record arrives whole on the next connection */
 START_TEST(test_tcp_reconnect)
@@ -424,6 +464,7 @@ sink_suite(void)
                         sizeof parse_bad / sizeof parse_bad[0]);
     tcase_add_test(edge, test_tcp_reconnect);
     tcase_add_test(edge, test_tcp_no_close);
+    tcase_add_test(edge, test_flush);
     tcase_add_test(edge, test_tcp_down);
     tcase_add_test(edge, test_queue_full);
     tcase_add_test(edge, test_close_null);
