@@ -5,6 +5,7 @@
 
 #include "explain.h"
 #include "strpool.h"
+#include "yamltree.h"
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -16,14 +17,9 @@ enum mw_xkind {
     MW_XK_COUNT
 };
 
-/* a position in a catalog file (1-based) */
-struct mw_xpos {
-    unsigned long line, column;
-};
-
 struct mw_xlist {
     const char **v; /* in the pool */
-    struct mw_xpos *pos;
+    struct mw_pos *pos;
     size_t n;
 };
 
@@ -34,7 +30,7 @@ struct mw_xentry {
     struct mw_xlist likely, check;
     struct mw_xlist links; /* cause ids (codes) or categories (causes) */
     const char *file;
-    struct mw_xpos pos;
+    struct mw_pos pos;
 };
 
 struct mw_xtable {

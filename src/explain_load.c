@@ -2,25 +2,20 @@
 
 #include "explain.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "explain_impl.h"
 #include "strpool.h"
 #include "xalloc.h"
+#include "yamltree.h"
 
-/* The catalog files are read with libyaml's event API into a small tree of
- * nodes that remember their position, then checked against a table of keys
- * per section, so that every error can say file:line:column. */
-
-#define MAX_FILE_SIZE (4u * 1024u * 1024u)
-#define MAX_DEPTH     16
+/* The catalog files are read into a yamltree, a tree of nodes that
+ * remember their position, then checked against a table of keys per
+ * section, so that every error can say file:line:column. */
 
 struct mw_explain *
 explain_new(void)
@@ -216,200 +211,48 @@ static const struct section sections[] = {
 
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 
-/* ---- the YAML tree -------------------------------------------------- */
+/* ---- loading ------------------------------------------------------- */
 
-enum ytype { Y_SCALAR, Y_SEQ, Y_MAP };
-
-struct ynode {
-    enum ytype type;
-    struct mw_xpos pos;
-    yaml_scalar_style_t style;
-    char *val;
-    size_t len;
-    struct ynode **kids; /* items, or key, value, key, value ... */
-    size_t n, cap;
+static const struct mw_yamltree_opts catalog_file = {
+    .doc_name = "catalog file",
+    .max_depth = 16,
+    .max_size = 4u * 1024u * 1024u,
+    .open_msg = "cannot open",
+    .read_msg = "read error",
+    .size_msg = "file larger than 4194304 bytes",
 };
 
 struct loader {
     struct mw_explain *x;
     const char *path; /* in the pool */
     struct mw_err *err;
-    const char *text;
-    size_t len;
+    const struct mw_yamltree *tree;
 };
 
-static void
-ynode_free(struct ynode *n)
-{
-    if (!n)
-        return;
-    for (size_t i = 0; i < n->n; i++)
-        ynode_free(n->kids[i]);
-    free(n->kids);
-    free(n->val);
-    free(n);
-}
-
-static int fail(struct loader *ld, struct mw_xpos pos, const char *fmt, ...)
+static int fail(struct loader *ld, struct mw_pos pos, const char *fmt, ...)
     MW_PRINTF(3, 4);
 
 static int
-fail(struct loader *ld, struct mw_xpos pos, const char *fmt, ...)
+fail(struct loader *ld, struct mw_pos pos, const char *fmt, ...)
 {
-    char text[sizeof ld->err->text];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    yamltree_vfail(ld->tree, ld->err, pos, fmt, ap);
     va_end(ap);
-    err_set_pos(ld->err, ld->path, pos.line, pos.column, "%s", text);
     return -1;
-}
-
-static struct mw_xpos
-mark_pos(yaml_mark_t m)
-{
-    struct mw_xpos p = {(unsigned long)m.line + 1, (unsigned long)m.column + 1};
-    return p;
-}
-
-static int
-yaml_fail(struct loader *ld, const yaml_parser_t *p)
-{
-    const char *problem = p->problem ? p->problem : "unknown error";
-    struct mw_xpos pos = mark_pos(p->problem_mark);
-    if (p->error == YAML_MEMORY_ERROR)
-        free(xmalloc(SIZE_MAX)); /* reports and exits */
-    if (p->error == YAML_READER_ERROR) {
-        /* only a byte offset is known: count lines up to it */
-        pos.line = pos.column = 1;
-        for (size_t i = 0; i < p->problem_offset && i < ld->len; i++) {
-            if (ld->text[i] == '\n') {
-                pos.line++;
-                pos.column = 1;
-            } else if (((unsigned char)ld->text[i] & 0xc0) != 0x80) {
-                pos.column++;
-            }
-        }
-    }
-    if (p->context)
-        return fail(ld, pos, "yaml syntax error: %s (%s)", problem, p->context);
-    return fail(ld, pos, "yaml syntax error: %s", problem);
-}
-
-struct builder {
-    struct ynode *root;
-    struct ynode *stack[MAX_DEPTH];
-    int depth;
-};
-
-static int
-build_node(struct loader *ld, struct builder *b, const yaml_event_t *ev,
-           enum ytype type)
-{
-    if (b->depth == MAX_DEPTH)
-        return fail(ld, mark_pos(ev->start_mark),
-                    "nesting deeper than %d levels", MAX_DEPTH);
-    struct ynode *n = xcalloc(1, sizeof *n);
-    n->type = type;
-    n->pos = mark_pos(ev->start_mark);
-    if (type == Y_SCALAR) {
-        n->style = ev->data.scalar.style;
-        n->len = ev->data.scalar.length;
-        n->val = xmemdup(ev->data.scalar.value, n->len);
-    }
-    struct ynode *parent = b->depth ? b->stack[b->depth - 1] : NULL;
-    if (parent) {
-        if (parent->n == parent->cap) {
-            parent->cap = parent->cap ? 2 * parent->cap : 8;
-            parent->kids =
-                xreallocarray(parent->kids, parent->cap, sizeof *parent->kids);
-        }
-        parent->kids[parent->n++] = n;
-    } else {
-        b->root = n; /* one node per document, one document */
-    }
-    if (type != Y_SCALAR)
-        b->stack[b->depth++] = n;
-    return 0;
-}
-
-static int
-build_event(struct loader *ld, struct builder *b, const yaml_event_t *ev)
-{
-    switch (ev->type) {
-    case YAML_DOCUMENT_START_EVENT:
-        if (b->root)
-            return fail(ld, mark_pos(ev->start_mark),
-                        "more than one YAML document in a catalog file");
-        return 0;
-    case YAML_ALIAS_EVENT:
-        return fail(ld, mark_pos(ev->start_mark), "aliases are not supported");
-    case YAML_SCALAR_EVENT:
-        return build_node(ld, b, ev, Y_SCALAR);
-    case YAML_SEQUENCE_START_EVENT:
-        return build_node(ld, b, ev, Y_SEQ);
-    case YAML_MAPPING_START_EVENT:
-        return build_node(ld, b, ev, Y_MAP);
-    case YAML_SEQUENCE_END_EVENT:
-    case YAML_MAPPING_END_EVENT:
-        if (b->depth > 0)
-            b->depth--;
-        return 0;
-    default:
-        return 0;
-    }
-}
-
-/* the whole file as a tree in *root (NULL for an empty file) */
-static int
-yaml_tree(struct loader *ld, struct ynode **root)
-{
-    yaml_parser_t p;
-    struct builder b;
-    int rc = 0;
-    bool done = false;
-    memset(&b, 0, sizeof b);
-    if (!yaml_parser_initialize(&p))
-        free(xmalloc(SIZE_MAX)); /* reports and exits */
-    yaml_parser_set_input_string(&p, (const unsigned char *)ld->text, ld->len);
-    while (!done && rc == 0) {
-        yaml_event_t ev;
-        if (!yaml_parser_parse(&p, &ev)) {
-            rc = yaml_fail(ld, &p);
-            break;
-        }
-        done = ev.type == YAML_STREAM_END_EVENT;
-        rc = build_event(ld, &b, &ev);
-        yaml_event_delete(&ev);
-    }
-    yaml_parser_delete(&p);
-    if (rc != 0) {
-        ynode_free(b.root);
-        return -1;
-    }
-    *root = b.root;
-    return 0;
 }
 
 /* ---- entries -------------------------------------------------------- */
 
-static const char *
-kind_name(const struct ynode *n)
-{
-    return n->type == Y_MAP   ? "a mapping"
-           : n->type == Y_SEQ ? "a list"
-                              : "a string";
-}
-
 /* a non-empty string without NUL bytes */
 static int
-want_string(struct loader *ld, const struct ynode *v, const char *key)
+want_string(struct loader *ld, const struct mw_ynode *v, const char *key)
 {
-    if (v->type != Y_SCALAR)
+    if (v->kind != MW_YKIND_SCALAR)
         return fail(ld, v->pos, "'%s' must be a string, not %s", key,
-                    kind_name(v));
+                    yamltree_kind_name(v));
     if (v->len == 0 ||
-        (v->style == YAML_PLAIN_SCALAR_STYLE &&
+        (v->style == MW_YSTYLE_PLAIN &&
          (strcmp(v->val, "~") == 0 || strcmp(v->val, "null") == 0)))
         return fail(ld, v->pos, "empty value for '%s'", key);
     if (memchr(v->val, '\0', v->len))
@@ -418,24 +261,24 @@ want_string(struct loader *ld, const struct ynode *v, const char *key)
 }
 
 static const char *
-pool_str(struct loader *ld, const struct ynode *v)
+pool_str(struct loader *ld, const struct mw_ynode *v)
 {
     return strpool_add(ld->x->pool, v->val, v->len);
 }
 
 static int
-set_list(struct loader *ld, struct mw_xlist *l, const struct ynode *v,
+set_list(struct loader *ld, struct mw_xlist *l, const struct mw_ynode *v,
          const char *key)
 {
-    if (v->type != Y_SEQ)
+    if (v->kind != MW_YKIND_SEQ)
         return fail(ld, v->pos, "'%s' must be a list, not %s", key,
-                    kind_name(v));
+                    yamltree_kind_name(v));
     if (v->n == 0)
         return fail(ld, v->pos, "empty value for '%s'", key);
     l->v = xreallocarray(NULL, v->n, sizeof *l->v);
     l->pos = xreallocarray(NULL, v->n, sizeof *l->pos);
     for (size_t i = 0; i < v->n; i++) {
-        const struct ynode *it = v->kids[i];
+        const struct mw_ynode *it = v->kids[i];
         if (want_string(ld, it, key) < 0)
             return -1;
         /* the only lists of references: check their syntax here */
@@ -451,7 +294,7 @@ set_list(struct loader *ld, struct mw_xlist *l, const struct ynode *v,
 
 static int
 set_field(struct loader *ld, struct mw_xentry *e, const struct field *f,
-          const struct ynode *v)
+          const struct mw_ynode *v)
 {
     if (f->type == F_LIST)
         return set_list(ld, (struct mw_xlist *)((char *)e + f->off), v,
@@ -463,7 +306,7 @@ set_field(struct loader *ld, struct mw_xentry *e, const struct field *f,
 }
 
 static int
-check_key(struct loader *ld, const struct section *s, const struct ynode *v)
+check_key(struct loader *ld, const struct section *s, const struct mw_ynode *v)
 {
     if (!s->key_ok(v->val))
         return fail(ld, v->pos, "bad %s '%s': expected %s", s->fields[0].name,
@@ -478,24 +321,23 @@ check_key(struct loader *ld, const struct section *s, const struct ynode *v)
 /* one entry of a section; fields go into e, which the caller keeps or
  * drops */
 static int
-read_entry(struct loader *ld, const struct section *s, const struct ynode *m,
+read_entry(struct loader *ld, const struct section *s, const struct mw_ynode *m,
            struct mw_xentry *e)
 {
     unsigned seen = 0;
-    if (m->type != Y_MAP)
+    if (m->kind != MW_YKIND_MAP)
         return fail(ld, m->pos, "an entry of '%s' must be a mapping, not %s",
-                    s->name, kind_name(m));
+                    s->name, yamltree_kind_name(m));
     e->file = ld->path;
     e->pos = m->pos;
     for (size_t i = 0; i + 1 < m->n; i += 2) {
-        const struct ynode *k = m->kids[i], *v = m->kids[i + 1];
+        const struct mw_ynode *k = m->kids[i], *v = m->kids[i + 1];
         size_t f = 0;
-        while (s->fields[f].name &&
-               (k->type != Y_SCALAR || strcmp(k->val, s->fields[f].name) != 0))
+        while (s->fields[f].name && !yamltree_is(k, s->fields[f].name))
             f++;
         if (!s->fields[f].name)
             return fail(ld, k->pos, "unknown key '%s' in '%s'",
-                        k->type == Y_SCALAR ? k->val : "?", s->name);
+                        k->kind == MW_YKIND_SCALAR ? k->val : "?", s->name);
         if (seen & (1u << f))
             return fail(ld, k->pos, "key '%s' given twice", k->val);
         seen |= 1u << f;
@@ -513,11 +355,11 @@ read_entry(struct loader *ld, const struct section *s, const struct ynode *m,
 
 static int
 read_section(struct loader *ld, const struct section *s,
-             const struct ynode *seq)
+             const struct mw_ynode *seq)
 {
-    if (seq->type != Y_SEQ)
+    if (seq->kind != MW_YKIND_SEQ)
         return fail(ld, seq->pos, "'%s' must be a list, not %s", s->name,
-                    kind_name(seq));
+                    yamltree_kind_name(seq));
     struct mw_xtable *t = &ld->x->t[s->kind];
     for (size_t i = 0; i < seq->n; i++) {
         if (t->n == t->cap) {
@@ -538,82 +380,41 @@ read_section(struct loader *ld, const struct section *s,
 }
 
 static int
-read_root(struct loader *ld, const struct ynode *root)
+read_root(struct loader *ld, const struct mw_ynode *root)
 {
     if (!root)
         return 0; /* an empty file */
-    if (root->type != Y_MAP)
+    if (root->kind != MW_YKIND_MAP)
         return fail(ld, root->pos,
                     "a catalog file must be a mapping of "
                     "sections, not %s",
-                    kind_name(root));
+                    yamltree_kind_name(root));
     for (size_t i = 0; i + 1 < root->n; i += 2) {
-        const struct ynode *k = root->kids[i];
+        const struct mw_ynode *k = root->kids[i];
         size_t s = 0;
-        while (s < NSECTIONS &&
-               (k->type != Y_SCALAR || strcmp(k->val, sections[s].name) != 0))
+        while (s < NSECTIONS && !yamltree_is(k, sections[s].name))
             s++;
         if (s == NSECTIONS)
             return fail(ld, k->pos,
                         "unknown section '%s' (use replies, enhanced, "
                         "categories, causes)",
-                        k->type == Y_SCALAR ? k->val : "?");
+                        k->kind == MW_YKIND_SCALAR ? k->val : "?");
         if (read_section(ld, &sections[s], root->kids[i + 1]) < 0)
             return -1;
     }
     return 0;
 }
 
-static char *
-read_file(const char *path, size_t *len, struct mw_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        err_set_errno(err, path, errno, "cannot open");
-        return NULL;
-    }
-    size_t cap = 64 * 1024, n = 0;
-    char *text = xmalloc(cap);
-    for (;;) {
-        size_t got = fread(text + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        if (cap >= MAX_FILE_SIZE) {
-            err_set(err, path, "file larger than %u bytes", MAX_FILE_SIZE);
-            break;
-        }
-        cap *= 2;
-        text = xrealloc(text, cap);
-    }
-    int bad = ferror(f) ? errno : 0;
-    fclose(f);
-    if (bad || n >= MAX_FILE_SIZE) {
-        if (bad)
-            err_set_errno(err, path, bad, "read error");
-        free(text);
-        return NULL;
-    }
-    *len = n;
-    return text;
-}
-
 int
 explain_load(struct mw_explain *x, const char *path, struct mw_err *err)
 {
-    struct loader ld = {x, NULL, err, NULL, 0};
-    struct ynode *root = NULL;
     err_clear(err);
-    char *text = read_file(path, &ld.len, err);
-    if (!text)
+    struct mw_yamltree *tree = yamltree_load(path, &catalog_file, err);
+    if (!tree)
         return -1;
-    ld.path = strpool_add(x->pool, path, strlen(path));
-    ld.text = text;
-    int rc = yaml_tree(&ld, &root);
-    if (rc == 0)
-        rc = read_root(&ld, root);
-    ynode_free(root);
-    free(text);
+    struct loader ld = {x, strpool_add(x->pool, path, strlen(path)), err, tree};
+    int rc = read_root(&ld, yamltree_root(tree));
+    yamltree_free(tree);
     return rc;
 }
 

@@ -7,6 +7,7 @@
 #include "prefilter.h"
 #include "rules.h"
 #include "strpool.h"
+#include "yamltree.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,12 +20,6 @@
 #define MW_HEAP_LIMIT_KIB (64u * 1024u)
 #define MW_JIT_STACK_MIN  (32u * 1024u)
 #define MW_JIT_STACK_MAX  (512u * 1024u)
-
-/* a position in a rule file (1-based) */
-struct mw_pos {
-    unsigned long line;
-    unsigned long column;
-};
 
 /* an expected field of an example: name and value are in the pool */
 struct mw_expect {

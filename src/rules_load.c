@@ -11,19 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <yaml.h>
 
 #include "prefilter.h"
 #include "rules_impl.h"
 #include "xalloc.h"
+#include "yamltree.h"
 
-/* Rule files (rules-format version 1) are read with libyaml's event API
- * into a small tree of nodes that remember where they start, then checked
- * key by key, so that every error can say file:line:column. */
+/* Rule files (rules-format version 1) are read into a yamltree, a tree of
+ * nodes that remember where they start, then checked key by key, so that
+ * every error can say file:line:column. */
 
-#define MAX_FILE_SIZE (16u * 1024u * 1024u)
-#define MAX_DEPTH     32
-#define MAX_TITLE     60
+#define MAX_TITLE 60
 
 /* SPEC "Root-cause categories", in SPEC order */
 const char *const mw_categories[] = {
@@ -73,62 +71,23 @@ category_index(const char *name)
     return -1;
 }
 
-/* ------------------------------------------------------------ the tree */
+/* ------------------------------------------------------------ loading */
 
-enum ytype { Y_SCALAR, Y_SEQ, Y_MAP };
-
-struct ynode {
-    enum ytype type;
-    struct mw_pos pos;      /* start, 1-based */
-    unsigned long end_line; /* 1-based line of the end mark */
-    yaml_scalar_style_t style;
-    char *val; /* scalar bytes, NUL-terminated */
-    size_t len;
-    struct ynode **kids; /* items, or key, value, key, value ... */
-    size_t n, cap;
+static const struct mw_yamltree_opts rule_file = {
+    .doc_name = "rule file",
+    .max_depth = 32,
+    .max_size = 16u * 1024u * 1024u,
+    .open_msg = "cannot open rule file",
+    .read_msg = "cannot read rule file",
+    .size_msg = "rule file larger than 16 MiB",
 };
 
 struct loader {
     struct mw_ruleset *rs;
     const char *path; /* in the ruleset's pool */
-    const char *text; /* the file */
-    size_t text_len;
+    const struct mw_yamltree *tree;
     struct mw_err *err;
 };
-
-static void
-ynode_free(struct ynode *n)
-{
-    if (!n)
-        return;
-    for (size_t i = 0; i < n->n; i++)
-        ynode_free(n->kids[i]);
-    free(n->kids);
-    free(n->val);
-    free(n);
-}
-
-static struct ynode *
-ynode_new(enum ytype type, const yaml_event_t *ev)
-{
-    struct ynode *n = xcalloc(1, sizeof *n);
-    n->type = type;
-    n->pos.line = (unsigned long)ev->start_mark.line + 1;
-    n->pos.column = (unsigned long)ev->start_mark.column + 1;
-    n->end_line = (unsigned long)ev->end_mark.line + 1;
-    return n;
-}
-
-static void
-ynode_add(struct ynode *parent, struct ynode *kid)
-{
-    if (parent->n == parent->cap) {
-        parent->cap = parent->cap ? parent->cap * 2 : 8;
-        parent->kids =
-            xreallocarray(parent->kids, parent->cap, sizeof *parent->kids);
-    }
-    parent->kids[parent->n++] = kid;
-}
 
 static int fail_at(struct loader *ld, struct mw_pos pos, const char *fmt, ...)
     MW_PRINTF(3, 4);
@@ -136,168 +95,23 @@ static int fail_at(struct loader *ld, struct mw_pos pos, const char *fmt, ...)
 static int
 fail_at(struct loader *ld, struct mw_pos pos, const char *fmt, ...)
 {
-    char text[sizeof ld->err->text];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    yamltree_vfail(ld->tree, ld->err, pos, fmt, ap);
     va_end(ap);
-    err_set_pos(ld->err, ld->path, pos.line, pos.column, "%s", text);
     return -1;
-}
-
-/* 1-based line and column (in characters) of a byte offset of the file */
-static struct mw_pos
-pos_of_offset(const struct loader *ld, size_t off)
-{
-    struct mw_pos p = {1, 1};
-    for (size_t i = 0; i < off && i < ld->text_len; i++) {
-        unsigned char c = (unsigned char)ld->text[i];
-        if (c == '\n') {
-            p.line++;
-            p.column = 1;
-        } else if ((c & 0xc0) != 0x80) {
-            p.column++;
-        }
-    }
-    return p;
-}
-
-static int
-yaml_fail(struct loader *ld, const yaml_parser_t *p)
-{
-    struct mw_pos pos;
-    const char *problem = p->problem ? p->problem : "unknown error";
-    if (p->error == YAML_MEMORY_ERROR)
-        free(xmalloc(SIZE_MAX)); /* reports and exits */
-    if (p->error == YAML_READER_ERROR) {
-        pos = pos_of_offset(ld, p->problem_offset);
-        return fail_at(ld, pos, "yaml syntax error: %s", problem);
-    }
-    pos.line = (unsigned long)p->problem_mark.line + 1;
-    pos.column = (unsigned long)p->problem_mark.column + 1;
-    if (p->context)
-        return fail_at(ld, pos, "yaml syntax error: %s (%s)", problem,
-                       p->context);
-    return fail_at(ld, pos, "yaml syntax error: %s", problem);
-}
-
-struct builder {
-    struct ynode *root;
-    struct ynode *stack[MAX_DEPTH];
-    int depth;
-    int docs;
-};
-
-static struct mw_pos
-event_pos(const yaml_event_t *ev)
-{
-    struct mw_pos p = {(unsigned long)ev->start_mark.line + 1,
-                       (unsigned long)ev->start_mark.column + 1};
-    return p;
-}
-
-/* attach a new node to the tree; containers are pushed */
-static int
-build_node(struct loader *ld, struct builder *b, const yaml_event_t *ev,
-           enum ytype type)
-{
-    if (b->depth == MAX_DEPTH)
-        return fail_at(ld, event_pos(ev), "nesting deeper than %d levels",
-                       MAX_DEPTH);
-    struct ynode *n = ynode_new(type, ev);
-    if (type == Y_SCALAR) {
-        n->style = ev->data.scalar.style;
-        n->len = ev->data.scalar.length;
-        n->val = xmemdup(ev->data.scalar.value, n->len);
-    }
-    if (b->depth > 0)
-        ynode_add(b->stack[b->depth - 1], n);
-    else if (!b->root)
-        b->root = n;
-    else
-        ynode_free(n); /* cannot happen: one node per document */
-    if (type != Y_SCALAR)
-        b->stack[b->depth++] = n;
-    return 0;
-}
-
-static int
-build_event(struct loader *ld, struct builder *b, const yaml_event_t *ev)
-{
-    switch (ev->type) {
-    case YAML_DOCUMENT_START_EVENT:
-        if (b->docs++ > 0)
-            return fail_at(ld, event_pos(ev),
-                           "more than one YAML document in a rule file");
-        return 0;
-    case YAML_ALIAS_EVENT:
-        return fail_at(ld, event_pos(ev), "aliases are not supported");
-    case YAML_SCALAR_EVENT:
-        return build_node(ld, b, ev, Y_SCALAR);
-    case YAML_SEQUENCE_START_EVENT:
-        return build_node(ld, b, ev, Y_SEQ);
-    case YAML_MAPPING_START_EVENT:
-        return build_node(ld, b, ev, Y_MAP);
-    case YAML_SEQUENCE_END_EVENT:
-    case YAML_MAPPING_END_EVENT:
-        if (b->depth > 0)
-            b->stack[--b->depth]->end_line =
-                (unsigned long)ev->end_mark.line + 1;
-        return 0;
-    default:
-        return 0;
-    }
-}
-
-/* parse the whole file into *root (NULL for an empty stream) */
-static int
-yaml_tree(struct loader *ld, struct ynode **root)
-{
-    yaml_parser_t p;
-    struct builder b = {0};
-    int rc = 0;
-    bool done = false;
-    if (!yaml_parser_initialize(&p))
-        free(xmalloc(SIZE_MAX)); /* reports and exits */
-    yaml_parser_set_input_string(&p, (const unsigned char *)ld->text,
-                                 ld->text_len);
-    while (!done && rc == 0) {
-        yaml_event_t ev;
-        if (!yaml_parser_parse(&p, &ev)) {
-            rc = yaml_fail(ld, &p);
-            break;
-        }
-        done = ev.type == YAML_STREAM_END_EVENT;
-        rc = build_event(ld, &b, &ev);
-        yaml_event_delete(&ev);
-    }
-    yaml_parser_delete(&p);
-    if (rc != 0) {
-        ynode_free(b.root);
-        return -1;
-    }
-    *root = b.root;
-    return 0;
 }
 
 /* ------------------------------------------------------- value checks */
 
-static const char *
-kind_name(const struct ynode *n)
-{
-    return n->type == Y_MAP   ? "a mapping"
-           : n->type == Y_SEQ ? "a list"
-                              : "a string";
-}
-
 /* an empty plain scalar, or one of YAML's null spellings */
 static bool
-is_empty(const struct ynode *n)
+is_empty(const struct mw_ynode *n)
 {
     static const char *const nulls[] = {"~", "null", "Null", "NULL"};
     if (n->len == 0)
         return true;
-    if (n->style != YAML_PLAIN_SCALAR_STYLE)
+    if (n->style != MW_YSTYLE_PLAIN)
         return false;
     for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
         if (strcmp(n->val, nulls[i]) == 0)
@@ -307,11 +121,11 @@ is_empty(const struct ynode *n)
 
 /* a non-empty string value for key */
 static int
-want_string(struct loader *ld, const struct ynode *v, const char *key)
+want_string(struct loader *ld, const struct mw_ynode *v, const char *key)
 {
-    if (v->type != Y_SCALAR)
+    if (v->kind != MW_YKIND_SCALAR)
         return fail_at(ld, v->pos, "'%s' must be a string, not %s", key,
-                       kind_name(v));
+                       yamltree_kind_name(v));
     if (is_empty(v))
         return fail_at(ld, v->pos, "empty value for '%s'", key);
     return 0;
@@ -319,29 +133,29 @@ want_string(struct loader *ld, const struct ynode *v, const char *key)
 
 /* a non-empty list for key; a single string is accepted when one_ok */
 static int
-want_list(struct loader *ld, const struct ynode *v, const char *key,
+want_list(struct loader *ld, const struct mw_ynode *v, const char *key,
           bool one_ok)
 {
-    if (one_ok && v->type == Y_SCALAR)
+    if (one_ok && v->kind == MW_YKIND_SCALAR)
         return want_string(ld, v, key);
-    if (v->type != Y_SEQ)
+    if (v->kind != MW_YKIND_SEQ)
         return fail_at(ld, v->pos, "'%s' must be a list%s, not %s", key,
-                       one_ok ? " or a string" : "", kind_name(v));
+                       one_ok ? " or a string" : "", yamltree_kind_name(v));
     if (v->n == 0)
         return fail_at(ld, v->pos, "empty value for '%s'", key);
     return 0;
 }
 
 /* the items of a string-or-list value */
-static const struct ynode *const *
-list_items(const struct ynode *const *v, size_t *n)
+static const struct mw_ynode *const *
+list_items(const struct mw_ynode *const *v, size_t *n)
 {
-    if ((*v)->type == Y_SCALAR) {
+    if ((*v)->kind == MW_YKIND_SCALAR) {
         *n = 1;
         return v;
     }
     *n = (*v)->n;
-    return (const struct ynode *const *)(*v)->kids;
+    return (const struct mw_ynode *const *)(*v)->kids;
 }
 
 static size_t
@@ -353,128 +167,20 @@ utf8_chars(const char *s, size_t len)
     return n;
 }
 
-/* ---------------------------------------------- pattern error position */
-
-static size_t
-utf8_len(unsigned char c)
-{
-    return c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-}
-
-/* byte offset in the file of a 1-based line and character column */
-static size_t
-offset_of_pos(const struct loader *ld, struct mw_pos pos)
-{
-    size_t i = 0;
-    unsigned long line = 1, col = 1;
-    if (ld->text_len >= 3 && memcmp(ld->text, "\xef\xbb\xbf", 3) == 0)
-        i = 3; /* libyaml skips a BOM */
-    for (; i < ld->text_len && line < pos.line; i++)
-        if (ld->text[i] == '\n')
-            line++;
-    for (; i < ld->text_len && col < pos.column; col++)
-        i += utf8_len((unsigned char)ld->text[i]);
-    return i < ld->text_len ? i : ld->text_len;
-}
-
-/* bytes of value produced by the double-quoted escape at s[0] == '\\' and
- * the source bytes it spans; 0 when unknown */
-static size_t
-dq_escape(const char *s, size_t avail, size_t *srclen)
-{
-    size_t hex = 0;
-    if (avail < 2)
-        return 0;
-    switch (s[1]) {
-    case 'x':
-        hex = 2;
-        break;
-    case 'u':
-        hex = 4;
-        break;
-    case 'U':
-        hex = 8;
-        break;
-    case 'N':
-    case '_':
-        *srclen = 2;
-        return 2; /* U+0085, U+00A0 */
-    case 'L':
-    case 'P':
-        *srclen = 2;
-        return 3; /* U+2028, U+2029 */
-    default:
-        *srclen = 2;
-        return 1;
-    }
-    if (avail < 2 + hex)
-        return 0;
-    unsigned long cp = 0;
-    for (size_t i = 0; i < hex; i++) {
-        char c = s[2 + i];
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-        if (d < 0)
-            return 0;
-        cp = cp * 16 + (unsigned long)d;
-    }
-    *srclen = 2 + hex;
-    return hex == 2 || cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-}
-
-/* Where byte off of a scalar's value is in the file: exact for one-line
- * plain, single- and double-quoted scalars, else the scalar's start. */
-static struct mw_pos
-value_pos(const struct loader *ld, const struct ynode *n, size_t off)
-{
-    struct mw_pos pos = n->pos;
-    bool sq = n->style == YAML_SINGLE_QUOTED_SCALAR_STYLE;
-    bool dq = n->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-    if (n->end_line != n->pos.line ||
-        !(sq || dq || n->style == YAML_PLAIN_SCALAR_STYLE))
-        return n->pos;
-    size_t s = offset_of_pos(ld, n->pos) + (sq || dq);
-    size_t v = 0;
-    pos.column += sq || dq;
-    while (v < off && v < n->len && s < ld->text_len) {
-        const char *src = ld->text + s;
-        size_t avail = ld->text_len - s, vlen = 1, slen = 1, chars = 1;
-        if (sq && avail >= 2 && src[0] == '\'' && src[1] == '\'') {
-            slen = 2;
-            chars = 2;
-        } else if (dq && src[0] == '\\') {
-            vlen = dq_escape(src, avail, &slen);
-            chars = slen;
-            if (vlen == 0)
-                return n->pos;
-        } else {
-            vlen = slen = utf8_len((unsigned char)*src);
-            if (slen > avail || memcmp(src, n->val + v, slen) != 0)
-                return n->pos; /* lost track: best effort */
-        }
-        s += slen;
-        v += vlen;
-        pos.column += chars;
-    }
-    return pos;
-}
-
 /* ----------------------------------------------------------- rule keys */
 
 struct rulebuild {
     struct mw_rule *r;
     struct mw_rule_impl *ri;
-    const struct ynode *match;
+    const struct mw_ynode *match;
     unsigned seen; /* bit i: rule_keys[i] was given */
 };
 
 typedef int (*key_fn)(struct loader *ld, struct rulebuild *b,
-                      const struct ynode *v);
+                      const struct mw_ynode *v);
 
 static const char *
-pool_str(struct loader *ld, const struct ynode *v)
+pool_str(struct loader *ld, const struct mw_ynode *v)
 {
     return strpool_add(ld->rs->pool, v->val, v->len);
 }
@@ -487,7 +193,7 @@ id_char_ok(char c)
 }
 
 static int
-key_id(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+key_id(struct loader *ld, struct rulebuild *b, const struct mw_ynode *v)
 {
     if (want_string(ld, v, "id") < 0)
         return -1;
@@ -506,7 +212,7 @@ key_id(struct loader *ld, struct rulebuild *b, const struct ynode *v)
 }
 
 static int
-key_title(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+key_title(struct loader *ld, struct rulebuild *b, const struct mw_ynode *v)
 {
     if (want_string(ld, v, "title") < 0)
         return -1;
@@ -518,7 +224,7 @@ key_title(struct loader *ld, struct rulebuild *b, const struct ynode *v)
 }
 
 static int
-key_category(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+key_category(struct loader *ld, struct rulebuild *b, const struct mw_ynode *v)
 {
     if (want_string(ld, v, "category") < 0)
         return -1;
@@ -531,7 +237,7 @@ key_category(struct loader *ld, struct rulebuild *b, const struct ynode *v)
 }
 
 static int
-key_level(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+key_level(struct loader *ld, struct rulebuild *b, const struct mw_ynode *v)
 {
     if (want_string(ld, v, "level") < 0)
         return -1;
@@ -546,7 +252,7 @@ key_level(struct loader *ld, struct rulebuild *b, const struct ynode *v)
 }
 
 static int
-key_cause(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+key_cause(struct loader *ld, struct rulebuild *b, const struct mw_ynode *v)
 {
     if (want_string(ld, v, "cause") < 0)
         return -1;
@@ -555,7 +261,7 @@ key_cause(struct loader *ld, struct rulebuild *b, const struct ynode *v)
 }
 
 static int
-key_fix(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+key_fix(struct loader *ld, struct rulebuild *b, const struct mw_ynode *v)
 {
     if (want_string(ld, v, "fix") < 0)
         return -1;
@@ -564,7 +270,7 @@ key_fix(struct loader *ld, struct rulebuild *b, const struct ynode *v)
 }
 
 static int
-key_priority(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+key_priority(struct loader *ld, struct rulebuild *b, const struct mw_ynode *v)
 {
     if (want_string(ld, v, "priority") < 0)
         return -1;
@@ -580,12 +286,12 @@ key_priority(struct loader *ld, struct rulebuild *b, const struct ynode *v)
 }
 
 static int
-key_program(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+key_program(struct loader *ld, struct rulebuild *b, const struct mw_ynode *v)
 {
     size_t n;
     if (want_list(ld, v, "program", true) < 0)
         return -1;
-    const struct ynode *const *items = list_items(&v, &n);
+    const struct mw_ynode *const *items = list_items(&v, &n);
     b->ri->progs = xcalloc(n, sizeof *b->ri->progs);
     b->ri->prog_lens = xcalloc(n, sizeof *b->ri->prog_lens);
     for (size_t i = 0; i < n; i++) {
@@ -600,12 +306,12 @@ key_program(struct loader *ld, struct rulebuild *b, const struct ynode *v)
 }
 
 static int
-key_prefilter(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+key_prefilter(struct loader *ld, struct rulebuild *b, const struct mw_ynode *v)
 {
     size_t n;
     if (want_list(ld, v, "prefilter", true) < 0)
         return -1;
-    const struct ynode *const *items = list_items(&v, &n);
+    const struct mw_ynode *const *items = list_items(&v, &n);
     b->ri->lits = xcalloc(n, sizeof *b->ri->lits);
     b->ri->lit_lens = xcalloc(n, sizeof *b->ri->lit_lens);
     for (size_t i = 0; i < n; i++) {
@@ -623,7 +329,7 @@ key_prefilter(struct loader *ld, struct rulebuild *b, const struct ynode *v)
 }
 
 static int
-key_match(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+key_match(struct loader *ld, struct rulebuild *b, const struct mw_ynode *v)
 {
     char text[256];
     size_t off = 0;
@@ -634,7 +340,8 @@ key_match(struct loader *ld, struct rulebuild *b, const struct ynode *v)
     if (rule_compile(ld->rs, b->ri, v->val, v->len, text, sizeof text, &off) <
         0) {
         /* too many groups: no offset; else PCRE2's offset in the pattern */
-        struct mw_pos pos = b->ri->code ? v->pos : value_pos(ld, v, off);
+        struct mw_pos pos =
+            b->ri->code ? v->pos : yamltree_value_pos(ld->tree, v, off);
         return fail_at(ld, pos, "bad regex: %s", text);
     }
     return 0;
@@ -644,33 +351,32 @@ key_match(struct loader *ld, struct rulebuild *b, const struct ynode *v)
 
 /* a mapping key: a string, not seen before in the mapping */
 static int
-check_key(struct loader *ld, const struct ynode *map, size_t i)
+check_key(struct loader *ld, const struct mw_ynode *map, size_t i)
 {
-    const struct ynode *k = map->kids[i];
-    if (k->type != Y_SCALAR)
+    const struct mw_ynode *k = map->kids[i];
+    if (k->kind != MW_YKIND_SCALAR)
         return fail_at(ld, k->pos, "a key must be a string, not %s",
-                       kind_name(k));
-    for (size_t j = 0; j < i; j += 2)
-        if (map->kids[j]->len == k->len &&
-            memcmp(map->kids[j]->val, k->val, k->len) == 0)
-            return fail_at(ld, k->pos, "duplicate key '%s'", k->val);
+                       yamltree_kind_name(k));
+    if (yamltree_key_before(map, i))
+        return fail_at(ld, k->pos, "duplicate key '%s'", k->val);
     return 0;
 }
 
 static int
-example_fields(struct loader *ld, struct mw_example *ex, const struct ynode *v)
+example_fields(struct loader *ld, struct mw_example *ex,
+               const struct mw_ynode *v)
 {
-    if (v->type != Y_MAP)
+    if (v->kind != MW_YKIND_MAP)
         return fail_at(ld, v->pos, "'fields' must be a mapping, not %s",
-                       kind_name(v));
+                       yamltree_kind_name(v));
     ex->fields = xcalloc(v->n / 2 + 1, sizeof *ex->fields);
     for (size_t i = 0; i + 1 < v->n; i += 2) {
-        const struct ynode *val = v->kids[i + 1];
+        const struct mw_ynode *val = v->kids[i + 1];
         if (check_key(ld, v, i) < 0)
             return -1;
-        if (val->type != Y_SCALAR)
+        if (val->kind != MW_YKIND_SCALAR)
             return fail_at(ld, val->pos, "field '%s' must be a string, not %s",
-                           v->kids[i]->val, kind_name(val));
+                           v->kids[i]->val, yamltree_kind_name(val));
         struct mw_expect *f = &ex->fields[ex->nfields++];
         f->name = pool_str(ld, v->kids[i]);
         f->val = pool_str(ld, val);
@@ -682,18 +388,18 @@ example_fields(struct loader *ld, struct mw_example *ex, const struct ynode *v)
 
 /* {line: ..., fields: {...}} */
 static int
-example_map(struct loader *ld, struct mw_example *ex, const struct ynode *m)
+example_map(struct loader *ld, struct mw_example *ex, const struct mw_ynode *m)
 {
-    const struct ynode *line = NULL;
+    const struct mw_ynode *line = NULL;
     for (size_t i = 0; i + 1 < m->n; i += 2) {
-        const struct ynode *k = m->kids[i], *v = m->kids[i + 1];
+        const struct mw_ynode *k = m->kids[i], *v = m->kids[i + 1];
         if (check_key(ld, m, i) < 0)
             return -1;
-        if (strcmp(k->val, "line") == 0) {
+        if (yamltree_is(k, "line")) {
             if (want_string(ld, v, "line") < 0)
                 return -1;
             line = v;
-        } else if (strcmp(k->val, "fields") == 0) {
+        } else if (yamltree_is(k, "fields")) {
             if (example_fields(ld, ex, v) < 0)
                 return -1;
         } else {
@@ -710,24 +416,24 @@ example_map(struct loader *ld, struct mw_example *ex, const struct ynode *m)
 
 /* examples (mappings allowed) or counter_examples (strings only) */
 static int
-example_list(struct loader *ld, const struct ynode *v, const char *key,
+example_list(struct loader *ld, const struct mw_ynode *v, const char *key,
              bool maps, struct mw_example **out, size_t *nout)
 {
     if (want_list(ld, v, key, false) < 0)
         return -1;
     *out = xcalloc(v->n, sizeof **out);
     for (size_t i = 0; i < v->n; i++) {
-        const struct ynode *it = v->kids[i];
+        const struct mw_ynode *it = v->kids[i];
         struct mw_example *ex = &(*out)[(*nout)++];
-        if (maps && it->type == Y_MAP) {
+        if (maps && it->kind == MW_YKIND_MAP) {
             if (example_map(ld, ex, it) < 0)
                 return -1;
             continue;
         }
-        if (it->type != Y_SCALAR)
+        if (it->kind != MW_YKIND_SCALAR)
             return fail_at(ld, it->pos, "an entry of '%s' must be %s, not %s",
                            key, maps ? "a string or a mapping" : "a string",
-                           kind_name(it));
+                           yamltree_kind_name(it));
         if (is_empty(it))
             return fail_at(ld, it->pos, "empty value in '%s'", key);
         ex->text = pool_str(ld, it);
@@ -738,14 +444,14 @@ example_list(struct loader *ld, const struct ynode *v, const char *key,
 }
 
 static int
-key_examples(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+key_examples(struct loader *ld, struct rulebuild *b, const struct mw_ynode *v)
 {
     return example_list(ld, v, "examples", true, &b->ri->examples,
                         &b->ri->nexamples);
 }
 
 static int
-key_counters(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+key_counters(struct loader *ld, struct rulebuild *b, const struct mw_ynode *v)
 {
     return example_list(ld, v, "counter_examples", false, &b->ri->counters,
                         &b->ri->ncounters);
@@ -758,12 +464,11 @@ key_counters(struct loader *ld, struct rulebuild *b, const struct ynode *v)
  * the programs other rules name (smtpd, dovecot, ...), where its literals
  * would only slow every line down. */
 static int
-key_apps_only(struct loader *ld, struct rulebuild *b, const struct ynode *v)
+key_apps_only(struct loader *ld, struct rulebuild *b, const struct mw_ynode *v)
 {
-    if (v->type != Y_SCALAR ||
-        (strcmp(v->val, "true") != 0 && strcmp(v->val, "false") != 0))
+    if (!yamltree_is(v, "true") && !yamltree_is(v, "false"))
         return fail_at(ld, v->pos, "'apps_only' must be true or false");
-    b->ri->apps_only = strcmp(v->val, "true") == 0;
+    b->ri->apps_only = yamltree_is(v, "true");
     return 0;
 }
 
@@ -789,12 +494,12 @@ static const struct rule_key {
 #define NRULE_KEYS (sizeof rule_keys / sizeof rule_keys[0])
 
 static int
-rule_key(struct loader *ld, struct rulebuild *b, const struct ynode *k,
-         const struct ynode *v)
+rule_key(struct loader *ld, struct rulebuild *b, const struct mw_ynode *k,
+         const struct mw_ynode *v)
 {
-    if (k->type != Y_SCALAR)
+    if (k->kind != MW_YKIND_SCALAR)
         return fail_at(ld, k->pos, "a key must be a string, not %s",
-                       kind_name(k));
+                       yamltree_kind_name(k));
     for (size_t i = 0; i < NRULE_KEYS; i++) {
         if (strcmp(k->val, rule_keys[i].name) != 0)
             continue;
@@ -836,7 +541,7 @@ rule_derive(struct loader *ld, struct rulebuild *b)
 }
 
 static int
-load_rule(struct loader *ld, const struct ynode *m)
+load_rule(struct loader *ld, const struct mw_ynode *m)
 {
     struct rulebuild b = {0};
     b.r = xcalloc(1, sizeof *b.r);
@@ -865,20 +570,20 @@ load_rule(struct loader *ld, const struct ynode *m)
 }
 
 static int
-load_root(struct loader *ld, const struct ynode *root)
+load_root(struct loader *ld, const struct mw_ynode *root)
 {
     struct mw_pos start = {1, 1};
-    const struct ynode *rules = NULL;
+    const struct mw_ynode *rules = NULL;
     if (!root)
         return fail_at(ld, start, "missing required key 'rules'");
-    if (root->type != Y_MAP)
+    if (root->kind != MW_YKIND_MAP)
         return fail_at(ld, root->pos, "the top level must be a mapping, not %s",
-                       kind_name(root));
+                       yamltree_kind_name(root));
     for (size_t i = 0; i + 1 < root->n; i += 2) {
-        const struct ynode *k = root->kids[i];
+        const struct mw_ynode *k = root->kids[i];
         if (check_key(ld, root, i) < 0)
             return -1;
-        if (strcmp(k->val, "rules") != 0)
+        if (!yamltree_is(k, "rules"))
             return fail_at(ld, k->pos, "unknown key '%s'", k->val);
         rules = root->kids[i + 1];
     }
@@ -887,10 +592,10 @@ load_root(struct loader *ld, const struct ynode *root)
     if (want_list(ld, rules, "rules", false) < 0)
         return -1;
     for (size_t i = 0; i < rules->n; i++) {
-        const struct ynode *m = rules->kids[i];
-        if (m->type != Y_MAP)
+        const struct mw_ynode *m = rules->kids[i];
+        if (m->kind != MW_YKIND_MAP)
             return fail_at(ld, m->pos, "a rule must be a mapping, not %s",
-                           kind_name(m));
+                           yamltree_kind_name(m));
         if (load_rule(ld, m) < 0)
             return -1;
     }
@@ -899,60 +604,18 @@ load_root(struct loader *ld, const struct ynode *root)
 
 /* -------------------------------------------------------- files, dirs */
 
-static char *
-read_file(const char *path, size_t *len, struct mw_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        err_set_errno(err, path, errno, "cannot open rule file");
-        return NULL;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = xmalloc(cap);
-    for (;;) {
-        if (n == cap) {
-            if (cap >= MAX_FILE_SIZE) {
-                err_set(err, path, "rule file larger than %u MiB",
-                        MAX_FILE_SIZE >> 20);
-                goto fail;
-            }
-            cap *= 2;
-            buf = xrealloc(buf, cap);
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        err_set_errno(err, path, errno, "cannot read rule file");
-        goto fail;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-fail:
-    fclose(f);
-    free(buf);
-    return NULL;
-}
-
 static int
 load_file(struct mw_ruleset *rs, const char *path, struct mw_err *err)
 {
     struct loader ld = {.rs = rs, .err = err};
-    struct ynode *root = NULL;
     size_t before = rs->n;
-    char *text = read_file(path, &ld.text_len, err);
-    if (!text)
+    struct mw_yamltree *tree = yamltree_load(path, &rule_file, err);
+    if (!tree)
         return -1;
-    ld.text = text;
+    ld.tree = tree;
     ld.path = strpool_intern(rs->pool, path, strlen(path));
-    int rc = yaml_tree(&ld, &root);
-    if (rc == 0)
-        rc = load_root(&ld, root);
-    ynode_free(root);
-    free(text);
+    int rc = load_root(&ld, yamltree_root(tree));
+    yamltree_free(tree);
     if (rc != 0)
         ruleset_truncate(rs, before); /* a file loads whole or not at all */
     return rc;
