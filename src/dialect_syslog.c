@@ -119,6 +119,46 @@ scan_tag_name(const char *s, size_t len, size_t i, size_t *base)
     return j;
 }
 
+/* "[pid]:" at s[j], or "[pid]" when colonless: the index after it, or 0 */
+static size_t
+tag_pid(const char *s, size_t len, size_t j, bool colonless, long *pid)
+{
+    j = parse_pid(s, len, j, pid);
+    if (j == 0)
+        return 0;
+    if (j < len && s[j] == ':')
+        return j + 1;
+    return colonless ? j : 0;
+}
+
+/* The parentheses after a tag name at s[j]: Dovecot's own
+ * "auth-worker(22401):" / "auth(default):" (a pid when numeric), or PAM's
+ * "service(module)[pid]:" ("pop(pam_unix)[4920]:"), whose parentheses are
+ * part of the name (*name_end moves past them). The index after the tag,
+ * or 0. */
+static size_t
+tag_parens(const char *s, size_t len, size_t j, bool colonless,
+           size_t *name_end, long *pid)
+{
+    size_t k = j + 1;
+    while (k < len && k - j <= 32 && s[k] != ')' && s[k] != ' ')
+        k++;
+    if (k + 1 >= len || s[k] != ')')
+        return 0;
+    if (s[k + 1] == '[') {
+        *name_end = k + 1;
+        return tag_pid(s, len, k + 1, colonless, pid);
+    }
+    if (s[k + 1] != ':')
+        return 0;
+    *pid = k == j + 1 ? -1 : 0;
+    for (size_t d = j + 1; d < k && *pid >= 0; d++)
+        *pid = s[d] >= '0' && s[d] <= '9' && *pid < 100000000
+                   ? *pid * 10 + (s[d] - '0')
+                   : -1;
+    return k + 2;
+}
+
 /* Tag "prog[pid]:", "prog:" or (colonless) rsyslog's "prog[pid]" at s[i],
  * followed by a space or the end. Returns the index after it and fills
  * rec's prog fields, or returns 0 and leaves rec alone. */
@@ -131,35 +171,15 @@ parse_tag(const char *s, size_t len, size_t i, bool colonless,
     long pid = -1;
     if (j == i || j >= len)
         return 0;
-    if (s[j] == '[') {
-        j = parse_pid(s, len, j, &pid);
-        if (j == 0)
-            return 0;
-        if (j < len && s[j] == ':')
-            j++;
-        else if (!colonless)
-            return 0;
-    } else if (s[j] == ':') {
+    if (s[j] == '[')
+        j = tag_pid(s, len, j, colonless, &pid);
+    else if (s[j] == ':')
         j++;
-    } else if (s[j] == '(') {
-        /* Dovecot's own "auth-worker(22401):" / "auth(default):" */
-        size_t k = j + 1;
-        while (k < len && k - j <= 32 && s[k] != ')' && s[k] != ' ')
-            k++;
-        if (k >= len || s[k] != ')' || k + 1 >= len || s[k + 1] != ':')
-            return 0;
-        pid = 0;
-        for (size_t d = j + 1; d < k && pid >= 0; d++)
-            pid = s[d] >= '0' && s[d] <= '9' && pid < 100000000
-                      ? pid * 10 + (s[d] - '0')
-                      : -1;
-        if (k == j + 1)
-            pid = -1;
-        j = k + 2;
-    } else {
+    else if (s[j] == '(')
+        j = tag_parens(s, len, j, colonless, &name_end, &pid);
+    else
         return 0;
-    }
-    if (j < len && s[j] != ' ')
+    if (j == 0 || (j < len && s[j] != ' '))
         return 0;
     rec->prog = s + i;
     rec->prog_len = name_end - i;

@@ -93,6 +93,19 @@ static const struct rec_case rec_cases[] = {
      "sql(admin@example.de,192.0.2.5,<n4JLdHNVngZGpV2j>): unknown user",
      true, "2005-01-29T13:54:06Z", NULL, "auth-worker", "auth-worker", 22401,
      "Info: sql(admin@example.de,192.0.2.5,<n4JLdHNVngZGpV2j>): unknown user"},
+    /* PAM's "service(module)[pid]:" tag (Wazuh ruleset test of pam_unix
+     * from pop): the parentheses are part of the program name */
+    {"syslog", "UTC", REF_F2B,
+     "Nov 25 17:12:13 webmail pop(pam_unix)[4920]: authentication failure; "
+     "logname= uid=0 euid=0 tty= ruser= rhost=192.168.10.3 user=mailuser",
+     true, "2004-11-25T17:12:13Z", "webmail", "pop(pam_unix)", "pop(pam_unix)",
+     4920,
+     "authentication failure; logname= uid=0 euid=0 tty= ruser= "
+     "rhost=192.168.10.3 user=mailuser"},
+    {"syslog", "UTC", REF_F2B,
+     "Nov 25 17:12:13 webmail pop(pam_unix)[x]: no pid", true,
+     "2004-11-25T17:12:13Z", "webmail", NULL, NULL, -1,
+     "pop(pam_unix)[x]: no pid"},
     /* f2b cyrus-imap: no host; unpadded day */
     {"syslog", "UTC", REF_F2B,
      "Feb 20 17:23:32 cyrus/pop3[4297]: badlogin: example.com [1.2.3.4] "
