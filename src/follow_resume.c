@@ -81,7 +81,10 @@ open_all(const char *const *names, size_t n, struct fin *v, struct mw_err *errs)
 
 /* Do names[0..n) still name the files opened in v? logrotate may have
  * renamed the series while they were opened one by one; then a file could
- * be missed, and they are opened again. */
+ * be missed, and they are opened again. A rotated file (any but the last,
+ * the live one) that was listed but could not be opened was renamed or
+ * removed in between: listed again, it is found under its new name, or
+ * not at all. */
 static bool
 still_named(const char *const *names, size_t n, const struct fin *v,
             const struct mw_err *errs)
@@ -90,7 +93,7 @@ still_named(const char *const *names, size_t n, const struct fin *v,
         struct stat st;
         bool exists = stat(names[i], &st) == 0;
         if (!v[i].path) {
-            if (exists && errs[i].errnum == ENOENT)
+            if (errs[i].errnum == ENOENT && (exists || i + 1 < n))
                 return false;
             continue;
         }
