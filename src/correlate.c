@@ -23,7 +23,7 @@ struct slot {
 
 struct mw_correlate {
     struct slot *slots;    /* Postfix queue id -> submitting client */
-    struct slot *sessions; /* Dovecot session id -> client (rip=) */
+    struct slot *sessions; /* Dovecot and OpenSMTPD session id -> client */
 };
 
 struct mw_correlate *
@@ -160,6 +160,78 @@ is_login_line(const struct mw_record *rec)
     return colon && ends_login(rec->msg, (size_t)(colon - rec->msg));
 }
 
+/* OpenSMTPD (tag "smtpd", like Postfix's smtpd), smtp_session.c: each
+ * line of a session starts with its 64-bit id in hex; the client address
+ * is only on the session's first line:
+ *   6.x: "1a2b3c4d5e6f7a8b smtp connected address=192.0.2.1 host=h"
+ *   5.x: "smtp-in: New session 1a2b3c4d5e6f7a8b from host h [192.0.2.1]"
+ * and the lines that need it look like
+ *   "1a2b3c4d5e6f7a8b smtp authentication user=u result=permfail"
+ *   "smtp-in: Failed command on session 1a2b3c4d5e6f7a8b: ..." */
+#define OSMTPD_ID 16
+
+static bool
+is_hex_id(const char *s, size_t n)
+{
+    if (n < OSMTPD_ID)
+        return false;
+    for (size_t i = 0; i < OSMTPD_ID; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    return true;
+}
+
+static bool
+has_prefix(const char *s, size_t n, const char *p, size_t plen)
+{
+    return n >= plen && memcmp(s, p, plen) == 0;
+}
+
+/* the session id at the start of an OpenSMTPD message, and in *rest what
+ * follows it; NULL when there is none */
+static const char *
+osmtpd_session(const char *m, size_t n, const char **rest)
+{
+    static const char newsess[] = "smtp-in: New session ";
+    static const char failed[] = "smtp-in: Failed command on session ";
+    const char *id = m;
+    if (has_prefix(m, n, newsess, sizeof newsess - 1))
+        id = m + sizeof newsess - 1;
+    else if (has_prefix(m, n, failed, sizeof failed - 1))
+        id = m + sizeof failed - 1;
+    size_t left = n - (size_t)(id - m);
+    if (!is_hex_id(id, left) || left == OSMTPD_ID ||
+        (id[OSMTPD_ID] != ' ' && id[OSMTPD_ID] != ':'))
+        return NULL;
+    *rest = id + OSMTPD_ID;
+    return id;
+}
+
+/* an OpenSMTPD session start: remember its client */
+static bool
+learn_osmtpd(struct mw_correlate *c, const char *m, size_t n)
+{
+    static const char conn6[] = " smtp connected address=";
+    const char *rest, *end = m + n;
+    const char *id = osmtpd_session(m, n, &rest);
+    if (!id)
+        return false;
+    const char *ip = NULL, *q;
+    if (has_prefix(rest, (size_t)(end - rest), conn6, sizeof conn6 - 1)) {
+        ip = rest + sizeof conn6 - 1;
+        for (q = ip; q < end && *q != ' '; q++)
+            ;
+    } else if (id != m && *rest == ' ' && end[-1] == ']') {
+        /* 5.x: "... from host h [ip]" */
+        q = end - 1;
+        ip = memrchr(rest, '[', (size_t)(q - rest));
+        ip = ip ? ip + 1 : NULL;
+    }
+    if (ip && is_ip(ip, (size_t)(q - ip)))
+        slot_put(c->sessions, id, OSMTPD_ID, ip, (size_t)(q - ip));
+    return true;
+}
+
 void
 correlate_learn(struct mw_correlate *c, const struct mw_record *rec)
 {
@@ -174,6 +246,8 @@ correlate_learn(struct mw_correlate *c, const struct mw_record *rec)
     /* postfix smtpd: "QUEUEID: client=name[ip]" (smtpd/smtpd.c) */
     if (!m || n < 20 || rec->prog_base_len != 5 ||
         memcmp(rec->prog_base, "smtpd", 5) != 0)
+        return;
+    if (learn_osmtpd(c, m, n))
         return;
     const char *k = memchr(m, ':', n < QID_MAX + 1 ? n : QID_MAX + 1);
     if (!k || (size_t)(m + n - k) < sizeof key ||
@@ -225,6 +299,22 @@ fill_dovecot(struct mw_correlate *c, struct mw_event *ev)
         (struct mw_field){.name = "client_ip", .val = s->ip, .len = s->iplen};
 }
 
+/* a client for an OpenSMTPD hit from its session's first line; false
+ * when the line is not of an OpenSMTPD session */
+static bool
+fill_osmtpd(struct mw_correlate *c, struct mw_event *ev)
+{
+    const char *rest;
+    const char *id = osmtpd_session(ev->rec->msg, ev->rec->msg_len, &rest);
+    if (!id)
+        return false;
+    const struct slot *s = &c->sessions[qid_hash(id, OSMTPD_ID)];
+    if (s->qlen == OSMTPD_ID && memcmp(s->qid, id, OSMTPD_ID) == 0)
+        ev->fields[ev->nfields++] = (struct mw_field){
+            .name = "client_ip", .val = s->ip, .len = s->iplen};
+    return true;
+}
+
 void
 correlate_fill(struct mw_correlate *c, struct mw_event *ev)
 {
@@ -236,6 +326,10 @@ correlate_fill(struct mw_correlate *c, struct mw_event *ev)
     }
     if (event_field(ev, "client_ip", &iplen) ||
         event_field(ev, "submitter_ip", &iplen) || ev->nfields >= MW_MAX_FIELDS)
+        return;
+    const struct mw_record *rec = ev->rec;
+    if (rec && rec->msg && rec->prog_base_len == 5 &&
+        memcmp(rec->prog_base, "smtpd", 5) == 0 && fill_osmtpd(c, ev))
         return;
     const char *qid = event_field(ev, "queue_id", &qlen);
     if (!qid || !is_qid(qid, qlen))

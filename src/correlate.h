@@ -5,7 +5,8 @@
  * session of that client, and the outbound detectors key on the absence of
  * a client address. A Dovecot session id links the lines of an IMAP/POP3
  * session to the client of its login line: there the address is the
- * session's own client, so it goes into "client_ip". */
+ * session's own client, so it goes into "client_ip"; so does an OpenSMTPD
+ * session id, from its "smtp connected address=" line. */
 #ifndef MW_CORRELATE_H
 #define MW_CORRELATE_H
 
@@ -16,8 +17,8 @@ struct mw_correlate;
 
 struct mw_correlate *correlate_new(void);
 void correlate_free(struct mw_correlate *c); /* accepts NULL */
-/* Learn from a line that matched no rule: smtpd's "QUEUEID: client=
- * name[ip]". Cheap for every other line. */
+/* Learn from a line: Postfix smtpd's "QUEUEID: client=name[ip]", a
+ * Dovecot login, an OpenSMTPD session start. Cheap for every other line. */
 void correlate_learn(struct mw_correlate *c, const struct mw_record *rec);
 /* Give an event that has a queue_id but no client_ip the submitter_ip of
  * that message, when known. The value stays valid until the next
