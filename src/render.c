@@ -2,6 +2,7 @@
 
 #include "render.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
@@ -48,6 +49,29 @@ int
 render_flush(FILE *out)
 {
     return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}
+
+int
+render_finish_buf(FILE *out, struct mw_buf *b)
+{
+    int rc = render_write(out, b);
+    buf_free(b);
+    return rc < 0 ? -1 : render_flush(out);
+}
+
+int
+render_event_none(void *state, const struct mw_event *ev, const char *path)
+{
+    (void)state;
+    (void)ev;
+    (void)path;
+    return 0;
+}
+
+void
+render_close_free(void *state)
+{
+    free(state);
 }
 
 size_t

@@ -21,6 +21,13 @@ extern const struct mw_renderer render_syslog_backend;
 int render_write(FILE *out, const struct mw_buf *b);
 /* fflush(out); -1 on error */
 int render_flush(FILE *out);
+/* The end of a summary format's finish: write all of b to out, free b's
+ * data and flush out. -1 on a write or flush error, as render_write. */
+int render_finish_buf(FILE *out, struct mw_buf *b);
+/* event of a summary format: nothing, the report is written by finish */
+int render_event_none(void *state, const struct mw_event *ev, const char *path);
+/* close of a backend whose state is one block from malloc: free(state) */
+void render_close_free(void *state);
 /* RFC 3339 UTC of epoch seconds ("2026-11-22T09:05:07Z"); out needs 40
  * bytes; returns the length */
 size_t render_rfc3339(int64_t sec, char *out, size_t size);

@@ -824,32 +824,15 @@ html_open(const struct mw_render_opts *o)
 }
 
 static int
-html_event(void *state, const struct mw_event *ev, const char *path)
-{
-    (void)state;
-    (void)ev;
-    (void)path;
-    return 0; /* the page is written by finish */
-}
-
-static int
 html_finish(void *state, const struct mw_summary *s)
 {
     struct html_state *st = state;
     struct mw_buf b = {0};
     struct hw w = {.o = st, .b = &b, .s = s};
-    int rc;
     html_page(&w);
-    rc = render_write(st->out, &b);
-    buf_free(&b);
-    return rc < 0 ? -1 : render_flush(st->out);
+    return render_finish_buf(st->out, &b);
 }
 
-static void
-html_close(void *state)
-{
-    free(state);
-}
-
+/* the page is written by finish */
 const struct mw_renderer render_html_backend = {
-    "html", true, html_open, html_event, html_finish, html_close};
+    "html", true, html_open, render_event_none, html_finish, render_close_free};

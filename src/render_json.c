@@ -327,31 +327,14 @@ json_open(const struct mw_render_opts *o)
 }
 
 static int
-json_event(void *state, const struct mw_event *ev, const char *path)
-{
-    (void)state;
-    (void)ev;
-    (void)path;
-    return 0; /* the summary is written by finish */
-}
-
-static int
 json_finish(void *state, const struct mw_summary *s)
 {
     struct json_state *st = state;
     struct mw_buf b = {0};
-    int rc;
     json_document(&b, s, st->version);
-    rc = render_write(st->out, &b);
-    buf_free(&b);
-    return rc < 0 ? -1 : render_flush(st->out);
+    return render_finish_buf(st->out, &b);
 }
 
-static void
-json_close(void *state)
-{
-    free(state);
-}
-
+/* the summary is written by finish */
 const struct mw_renderer render_json_backend = {
-    "json", true, json_open, json_event, json_finish, json_close};
+    "json", true, json_open, render_event_none, json_finish, render_close_free};

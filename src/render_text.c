@@ -764,34 +764,17 @@ text_open(const struct mw_render_opts *o)
 }
 
 static int
-text_event(void *state, const struct mw_event *ev, const char *path)
-{
-    (void)state;
-    (void)ev;
-    (void)path;
-    return 0; /* the summary is written by finish */
-}
-
-static int
 text_finish(void *state, const struct mw_summary *s)
 {
     struct text_state *st = state;
     struct tx t = {
         .color = st->color, .utf8 = st->utf8, .top = st->top, .s = s};
-    int rc;
     text_report(&t);
-    rc = render_write(st->out, &t.out);
-    buf_free(&t.out);
     buf_free(&t.line);
     buf_free(&t.tmp);
-    return rc < 0 ? -1 : render_flush(st->out);
+    return render_finish_buf(st->out, &t.out);
 }
 
-static void
-text_close(void *state)
-{
-    free(state);
-}
-
+/* the summary is written by finish */
 const struct mw_renderer render_text_backend = {
-    "text", true, text_open, text_event, text_finish, text_close};
+    "text", true, text_open, render_event_none, text_finish, render_close_free};
