@@ -29,6 +29,8 @@ struct sniffed {
     size_t n;
 };
 
+struct worker;
+
 struct run {
     const struct mw_opts *o;
     const struct mw_ruleset *rs;
@@ -38,6 +40,7 @@ struct run {
     struct mw_correlate *corr;
     bool output_closed;
     time_t now;
+    struct worker *w; /* --state: rules and output on a second thread */
 };
 
 static void
@@ -174,6 +177,8 @@ struct batch {
     struct bline *lines;
     size_t n;
     uint64_t *cand; /* ruleset_cand_words() words a line */
+    size_t input;   /* the agg input and path its lines are of */
+    const char *path;
     char pad1[64];
 };
 
@@ -192,6 +197,8 @@ struct ring {
     const struct mw_dialect *dl;
     void *dst;
     struct mw_linereader *lr;
+    size_t input;
+    const char *path;
 };
 
 static size_t
@@ -272,6 +279,8 @@ ring_fill(struct ring *g, struct batch *b)
     int rc = 1;
 
     b->n = b->tlen = 0;
+    b->input = g->input;
+    b->path = g->path;
     while (b->n < BATCH_LINES && b->tlen < BATCH_TEXT &&
            (rc = linereader_next(lr, &line, &g->err)) == 1) {
         if (dl->parse(dst, &line, &rec) != 0)
@@ -321,9 +330,10 @@ view_ptr(const struct batch *b, struct view v)
 /* one batch through correlation, rules, aggregation and streaming output,
  * as run_record */
 static void
-batch_run(struct run *run, size_t input, const char *path,
-          const struct batch *b, size_t words)
+batch_run(struct run *run, const struct batch *b, size_t words)
 {
+    size_t input = b->input;
+    const char *path = b->path;
     for (size_t i = 0; i < b->n && !run->output_closed; i++) {
         const struct bline *bl = &b->lines[i];
         struct mw_line line = {view_ptr(b, bl->line), bl->line.len, bl->offset,
@@ -385,7 +395,7 @@ ring_destroy(struct ring *g)
 
 /* consume batches until the reader is done or the output went away */
 static void
-ring_consume(struct ring *g, struct run *run, size_t input, const char *path)
+ring_consume(struct ring *g, struct run *run)
 {
     for (;;) {
         pthread_mutex_lock(&g->mu);
@@ -395,7 +405,7 @@ ring_consume(struct ring *g, struct run *run, size_t input, const char *path)
         pthread_mutex_unlock(&g->mu);
         if (empty)
             return;
-        batch_run(run, input, path, g->b[g->tail % RING_SIZE], g->words);
+        batch_run(run, g->b[g->tail % RING_SIZE], g->words);
         pthread_mutex_lock(&g->mu);
         g->tail++;
         g->stop = run->output_closed;
@@ -422,13 +432,15 @@ run_threaded(struct run *run, const struct mw_dialect *dl, void *dst,
     g->dl = dl;
     g->dst = dst;
     g->lr = lr;
+    g->input = input;
+    g->path = path;
     g->rc = 0;
     if (pthread_create(&tid, NULL, ring_reader, g) != 0) {
         ring_destroy(g);
         free(g);
         return 1;
     }
-    ring_consume(g, run, input, path);
+    ring_consume(g, run);
     pthread_join(tid, NULL);
     /* once the output is gone, later read errors are not reported, as on
      * the sequential path */
@@ -496,6 +508,129 @@ run_input(struct run *run, struct mw_source *src, const char *path)
     return status;
 }
 
+/* ---- --state without --follow: the same two threads, roles swapped ----- */
+
+/* follow.c reads, and resumed_line parses, applies the time filter and
+ * finds the candidate rules on the calling thread; a worker thread runs the
+ * batches through correlation, the regexes, aggregation and output in
+ * order. The worker has caught up (worker_drain) before the aggregation
+ * hears of an input's start or end, and so before the state is saved:
+ * what the state counts is written. With --follow every line goes through
+ * at once instead, as new lines must come out within a look. */
+struct worker {
+    struct ring g;
+    pthread_t tid;
+    struct run *run;
+    struct batch *cur; /* being filled, or NULL */
+    bool stopped;      /* g.stop as last seen: the output went away */
+};
+
+static void *
+worker_main(void *arg)
+{
+    struct worker *w = arg;
+    ring_consume(&w->g, w->run);
+    return NULL;
+}
+
+/* NULL when no thread could be started: then lines go through at once */
+static struct worker *
+worker_start(struct run *run)
+{
+    struct worker *w = xcalloc(1, sizeof *w);
+    ring_init(&w->g, ruleset_cand_words(run->rs));
+    w->run = run;
+    if (pthread_create(&w->tid, NULL, worker_main, w) != 0) {
+        ring_destroy(&w->g);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* the batch to fill, or NULL once the output went away */
+static struct batch *
+worker_batch(struct worker *w)
+{
+    struct ring *g = &w->g;
+    if (w->cur)
+        return w->cur;
+    pthread_mutex_lock(&g->mu);
+    while (g->head - g->tail == RING_SIZE && !g->stop)
+        pthread_cond_wait(&g->drained, &g->mu);
+    w->stopped = g->stop;
+    pthread_mutex_unlock(&g->mu);
+    if (w->stopped)
+        return NULL;
+    w->cur = g->b[g->head % RING_SIZE];
+    w->cur->n = w->cur->tlen = 0;
+    return w->cur;
+}
+
+/* hand the batch being filled to the worker */
+static void
+worker_publish(struct worker *w)
+{
+    struct ring *g = &w->g;
+    bool any = w->cur && w->cur->n > 0;
+    w->cur = NULL;
+    if (!any)
+        return;
+    pthread_mutex_lock(&g->mu);
+    g->head++;
+    pthread_cond_signal(&g->filled);
+    pthread_mutex_unlock(&g->mu);
+}
+
+/* wait until the worker has run every line handed over */
+static void
+worker_drain(struct worker *w)
+{
+    struct ring *g = &w->g;
+    worker_publish(w);
+    pthread_mutex_lock(&g->mu);
+    while (g->tail != g->head && !g->stop)
+        pthread_cond_wait(&g->drained, &g->mu);
+    w->stopped = g->stop;
+    pthread_mutex_unlock(&g->mu);
+}
+
+static void
+worker_stop(struct worker *w)
+{
+    if (!w)
+        return;
+    worker_publish(w);
+    pthread_mutex_lock(&w->g.mu);
+    w->g.done = true;
+    pthread_cond_signal(&w->g.filled);
+    pthread_mutex_unlock(&w->g.mu);
+    pthread_join(w->tid, NULL);
+    ring_destroy(&w->g);
+    free(w);
+}
+
+/* one parsed line of input (path) into the batch, as ring_fill does */
+static void
+worker_line(struct worker *w, size_t input, const char *path,
+            const struct mw_record *rec)
+{
+    struct batch *b = worker_batch(w);
+    if (!b)
+        return;
+    if (b->n == 0) {
+        b->input = input;
+        b->path = path;
+    }
+    bool in = in_time_filter(w->run->o, rec);
+    b->lines[b->n].in_filter = in;
+    if (in)
+        ruleset_candidates(w->run->rs, rec, b->cand + b->n * w->g.words);
+    batch_add(b, rec);
+    if (b->n == BATCH_LINES || b->tlen >= BATCH_TEXT)
+        worker_publish(w);
+}
+
 /* ---- --state / --follow: inputs read by follow.c ------------------------ */
 
 struct resumed {
@@ -519,6 +654,8 @@ resumed_begin(void *ctx, const char *path, const struct mw_line *head,
     in->run = run;
     in->path = xstrdup(path);
     in->dl = choose_dialect(run->o, &s, path);
+    if (run->w)
+        worker_drain(run->w);
     in->input = agg_input_begin(run->agg, path, in->dl->name);
     in->dst = in->dl->open(ref);
     /* lines an earlier run analysed still set up the dialect (Exchange's
@@ -540,7 +677,10 @@ resumed_line(void *ctx, void *input, const struct mw_line *line,
     *ts = rec.ts;
     if (skip && follow_skip(skip, &rec.ts, line))
         return;
-    run_record(in->run, in->input, in->path, &rec);
+    if (in->run->w)
+        worker_line(in->run->w, in->input, in->path, &rec);
+    else
+        run_record(in->run, in->input, in->path, &rec);
 }
 
 static void
@@ -548,6 +688,8 @@ resumed_end(void *ctx, void *input, uint64_t cuts, bool failed)
 {
     struct resumed *in = input;
     (void)ctx;
+    if (in->run->w)
+        worker_drain(in->run->w);
     agg_input_end(in->run->agg, in->input, cuts, failed);
     in->dl->close(in->dst);
     free(in->path);
@@ -565,7 +707,7 @@ static bool
 resumed_closed(void *ctx)
 {
     const struct run *run = ctx;
-    return run->output_closed;
+    return run->w ? run->w->stopped : run->output_closed;
 }
 
 /* how long a save while following waits for the collector */
@@ -618,7 +760,11 @@ pipeline_follow_run(struct run *run, struct mw_follow *f, const char **paths,
         .error = resumed_error,
         .closed = resumed_closed,
     };
-    return follow_run(f, paths, n, &sink);
+    run->w = run->o->follow ? NULL : worker_start(run);
+    int rc = follow_run(f, paths, n, &sink);
+    worker_stop(run->w);
+    run->w = NULL;
+    return rc;
 }
 
 static bool
