@@ -2,7 +2,8 @@
  * tables below while reading and findings_build turns them into one finding
  * per rule that hit plus the findings of the detectors (brute force, TLS
  * breakage, outbound blocking, DNS, DNSBL listing, overload, disk), ranked.
- * This header is the interface between agg.c and findings.c only. */
+ * This header is the interface between the aggregator (agg*.c) and the
+ * findings (findings*.c) only. */
 #ifndef MW_FINDINGS_H
 #define MW_FINDINGS_H
 
