@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <string.h>
+#include <strings.h>
 
 /* group names of notes/rules-format.md that map to ECS / CEF / SD fields;
  * the others go to maillog_why.fields in ndjson */
@@ -50,6 +51,14 @@ render_ip_check(struct mw_fval *v)
         return false;
     memcpy(tmp, v->s, v->len);
     tmp[v->len] = '\0';
+    /* an IPv4-mapped IPv6 address, as Dovecot and Courier log clients of a
+     * dual-stack socket ("::ffff:192.0.2.7"), is the IPv4 client */
+    if (v->len > 7 && strncasecmp(tmp, "::ffff:", 7) == 0 &&
+        inet_pton(AF_INET, tmp + 7, bin) == 1) {
+        v->s += 7;
+        v->len -= 7;
+        return true;
+    }
     return inet_pton(AF_INET, tmp, bin) == 1 ||
            inet_pton(AF_INET6, tmp, bin) == 1;
 }

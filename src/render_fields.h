@@ -38,8 +38,8 @@ struct mw_fval {
 int render_slot_of(const char *name);
 /* v[MW_SLOT_COUNT] gets the first non-empty value of each known field */
 void render_fields_collect(const struct mw_event *ev, struct mw_fval *v);
-/* v holds an IPv4 or IPv6 address; Sendmail's "IPv6:" prefix is dropped
- * from v on the way */
+/* v holds an IPv4 or IPv6 address; Sendmail's "IPv6:" prefix, and the
+ * "::ffff:" of an IPv4-mapped address, are dropped from v on the way */
 bool render_ip_check(struct mw_fval *v);
 /* v is a decimal port 0-65535; *port gets it */
 bool render_port_check(const struct mw_fval *v, unsigned *port);

@@ -481,6 +481,32 @@ START_TEST(test_cef_plain)
 }
 END_TEST
 
+/* the client as logged by a dual-stack server: IPv4-mapped IPv6 is the
+ * IPv4 client; other IPv6 addresses and Postfix's "IPv6:" form stay IPv6 */
+START_TEST(test_cef_mapped_ip)
+{
+    static const char *const in[] = {"::ffff:192.0.2.7", "::FFFF:192.0.2.7",
+                                     "IPv6:2001:db8::1", "2001:db8::ffff:1",
+                                     "::ffff:nope"};
+    static const char *const want[] = {"192.0.2.7", "192.0.2.7", "2001:db8::1",
+                                       "2001:db8::ffff:1", NULL};
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        struct fixture f;
+        struct cef_rec r;
+        fixture_init(&f, plain_line, sizeof plain_line - 1, &sasl_rule);
+        field(&f.ev, "client_ip", in[i]);
+        char *out = render_one("cef", &f.ev, "/var/log/mail.log", NULL);
+        cef_parse(&r, out);
+        if (want[i])
+            ck_assert_str_eq(cef_get(&r, "src"), want[i]);
+        else
+            ck_assert_ptr_null(cef_get(&r, "src"));
+        cef_free(&r);
+        free(out);
+    }
+}
+END_TEST
+
 static const unsigned cef_sev[MW_LEVEL_COUNT] = {1, 3, 5, 8, 10};
 static const unsigned syslog_pri[MW_LEVEL_COUNT] = {22, 21, 20, 19, 18};
 
@@ -687,6 +713,7 @@ render2_suite(void)
     TCase *hostile = tcase_create("hostile");
     TCase *edge = tcase_create("edge");
     tcase_add_test(core, test_cef_plain);
+    tcase_add_test(core, test_cef_mapped_ip);
     tcase_add_test(core, test_syslog_plain);
     tcase_add_loop_test(core, test_levels, 0, MW_LEVEL_COUNT);
     tcase_add_test(hostile, test_cef_hostile);
