@@ -167,6 +167,7 @@ is_login_line(const struct mw_record *rec)
  *   5.x: "smtp-in: New session 1a2b3c4d5e6f7a8b from host h [192.0.2.1]"
  * and the lines that need it look like
  *   "1a2b3c4d5e6f7a8b smtp authentication user=u result=permfail"
+ *   "smtp-in: Authentication failed for user u on session 1a2b3c4d5e6f7a8b"
  *   "smtp-in: Failed command on session 1a2b3c4d5e6f7a8b: ..." */
 #define OSMTPD_ID 16
 
@@ -187,21 +188,24 @@ has_prefix(const char *s, size_t n, const char *p, size_t plen)
     return n >= plen && memcmp(s, p, plen) == 0;
 }
 
-/* the session id at the start of an OpenSMTPD message, and in *rest what
- * follows it; NULL when there is none */
+/* the session id of an OpenSMTPD message, and in *rest what follows it;
+ * NULL when there is none. 6.x puts it first; 5.x's "smtp-in: " lines name
+ * it after "session " ("New session ID from", "Failed command on session
+ * ID:", "Authentication failed for user U on session ID"). */
 static const char *
 osmtpd_session(const char *m, size_t n, const char **rest)
 {
-    static const char newsess[] = "smtp-in: New session ";
-    static const char failed[] = "smtp-in: Failed command on session ";
-    const char *id = m;
-    if (has_prefix(m, n, newsess, sizeof newsess - 1))
-        id = m + sizeof newsess - 1;
-    else if (has_prefix(m, n, failed, sizeof failed - 1))
-        id = m + sizeof failed - 1;
-    size_t left = n - (size_t)(id - m);
-    if (!is_hex_id(id, left) || left == OSMTPD_ID ||
-        (id[OSMTPD_ID] != ' ' && id[OSMTPD_ID] != ':'))
+    static const char v5[] = "smtp-in: ", sess[] = "session ";
+    const char *id = m, *end = m + n;
+    if (has_prefix(m, n, v5, sizeof v5 - 1)) {
+        const char *p = memmem(m, n, sess, sizeof sess - 1);
+        if (!p)
+            return NULL;
+        id = p + sizeof sess - 1;
+    }
+    size_t left = (size_t)(end - id);
+    if (!is_hex_id(id, left) ||
+        (left > OSMTPD_ID && id[OSMTPD_ID] != ' ' && id[OSMTPD_ID] != ':'))
         return NULL;
     *rest = id + OSMTPD_ID;
     return id;
@@ -212,16 +216,18 @@ static bool
 learn_osmtpd(struct mw_correlate *c, const char *m, size_t n)
 {
     static const char conn6[] = " smtp connected address=";
+    static const char new5[] = "smtp-in: New session ";
     const char *rest, *end = m + n;
     const char *id = osmtpd_session(m, n, &rest);
     if (!id)
         return false;
-    const char *ip = NULL, *q;
+    const char *ip = NULL, *q = end;
     if (has_prefix(rest, (size_t)(end - rest), conn6, sizeof conn6 - 1)) {
         ip = rest + sizeof conn6 - 1;
         for (q = ip; q < end && *q != ' '; q++)
             ;
-    } else if (id != m && *rest == ' ' && end[-1] == ']') {
+    } else if (has_prefix(m, n, new5, sizeof new5 - 1) && rest < end &&
+               end[-1] == ']') {
         /* 5.x: "... from host h [ip]" */
         q = end - 1;
         ip = memrchr(rest, '[', (size_t)(q - rest));
