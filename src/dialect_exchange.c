@@ -106,6 +106,11 @@ static const char hdr_tracking_2010[] =
 #define HDR_TRACKING_COLS      30
 #define HDR_TRACKING_2010_COLS 26
 
+/* IIS W3C extended logs: their header lines, and "YYYY-MM-DD hh:mm:ss" */
+#define W3C_SOFTWARE "#Software: Microsoft Internet Information Services"
+#define W3C_FIELDS   "#Fields: date time "
+#define W3C_STAMP    19
+
 enum xlayout { XL_NONE, XL_PROTOCOL, XL_TRACKING, XL_OTHER };
 enum xtype { XT_UNKNOWN, XT_RECEIVE, XT_SEND, XT_TRACKING };
 
@@ -113,6 +118,7 @@ static const char prog_receive[] = "exchange-receive";
 static const char prog_send[] = "exchange-send";
 static const char prog_tracking[] = "exchange-tracking";
 static const char prog_other[] = "exchange";
+static const char prog_w3c[] = "iis";
 
 struct xfield {
     const char *p;
@@ -131,6 +137,7 @@ struct exchange_reader {
     enum xlayout layout;
     enum xtype type;  /* from "#Log-type:" */
     bool have_fields; /* a "#Fields:" line was seen */
+    bool w3c;         /* IIS W3C extended log: space-separated, UTC */
     struct xfield f[XF_MAX];
     size_t nf;
     char *fbuf; /* unquoted fields of the current row */
@@ -227,6 +234,9 @@ header_line(struct exchange_reader *r, const char *s, size_t len)
         return;
     if (has_prefix(s, len, "#Software:")) {
         r->type = XT_UNKNOWN; /* the start of another file */
+        r->w3c = has_prefix(s, len, W3C_SOFTWARE);
+    } else if (has_prefix(s, len, W3C_FIELDS)) {
+        r->w3c = true;
     } else if (has_prefix(s, len, "#Fields:")) {
         size_t n = sizeof "#Fields:" - 1;
         fields_map(r, s + n, len - n);
@@ -452,6 +462,30 @@ fbuf_fit(struct exchange_reader *r, size_t len)
     r->fcap = cap;
 }
 
+/* An IIS W3C extended log row (Exchange 2003 and IIS SMTP service logs):
+ * "date time c-ip cs-username s-sitename ..." separated by spaces, the
+ * stamp in UTC (W3C working draft WD-logfile-960323). The rules see the
+ * row after the stamp. */
+static int
+w3c_row(const char *s, size_t len, struct mw_record *rec)
+{
+    char stamp[W3C_STAMP + 2];
+    if (len <= W3C_STAMP || s[W3C_STAMP] != ' ')
+        return 0;
+    memcpy(stamp, s, W3C_STAMP);
+    stamp[W3C_STAMP] = 'Z';
+    if (time_parse_iso(NULL, stamp, W3C_STAMP + 1, &rec->ts) != W3C_STAMP + 1) {
+        rec->ts.valid = false;
+        return 0;
+    }
+    rec->prog = rec->prog_base = prog_w3c;
+    rec->prog_len = rec->prog_base_len = sizeof prog_w3c - 1;
+    rec->msg = s + W3C_STAMP + 1;
+    rec->msg_len = len - W3C_STAMP - 1;
+    rec->parsed = true;
+    return 0;
+}
+
 static int
 exchange_parse(void *state, const struct mw_line *line, struct mw_record *rec)
 {
@@ -467,6 +501,8 @@ exchange_parse(void *state, const struct mw_line *line, struct mw_record *rec)
         header_line(r, s, len);
         return 1;
     }
+    if (r->w3c)
+        return w3c_row(s, len, rec);
     fbuf_fit(r, len);
     csv_split(r, s, len);
     if (!r->have_fields && r->layout == XL_NONE)
@@ -528,7 +564,8 @@ sniff_line(const struct mw_line *l)
         len -= UTF8_BOM_LEN;
     }
     if (has_prefix(s, len, "#Software: Microsoft Exchange") ||
-        has_prefix(s, len, "#Fields: date-time,"))
+        has_prefix(s, len, "#Fields: date-time,") ||
+        has_prefix(s, len, W3C_SOFTWARE) || has_prefix(s, len, W3C_FIELDS))
         return 2;
     if (len < 20 || s[4] != '-' || s[10] != 'T')
         return 0;
@@ -563,9 +600,12 @@ exchange_sniff_why(const struct mw_line *lines, size_t n)
             s += UTF8_BOM_LEN;
             len -= UTF8_BOM_LEN;
         }
-        if (has_prefix(s, len, "#Log-type:"))
+        if (has_prefix(s, len, "#Log-type:") ||
+            has_prefix(s, len, "#Software:") || has_prefix(s, len, W3C_FIELDS))
             header_line(&r, s, len);
     }
+    if (r.w3c)
+        return "IIS W3C extended log (SMTP service)";
     switch (r.type) {
     case XT_RECEIVE:
         return "Microsoft Exchange SMTP receive protocol log";

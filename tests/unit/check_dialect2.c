@@ -512,6 +512,50 @@ START_TEST(test_exchange_headers)
 }
 END_TEST
 
+/* IIS W3C extended logs (Exchange 2003, IIS SMTP service): rows after the
+ * "#Fields: date time ..." header are space-separated, stamped in UTC */
+#define W3C_FIELDS                                                             \
+    "#Fields: date time c-ip cs-username s-sitename s-computername s-ip "      \
+    "s-port cs-method cs-uri-stem cs-uri-query sc-status sc-win32-status "     \
+    "sc-bytes cs-bytes time-taken cs-version cs-host cs(User-Agent) "          \
+    "cs(Cookie) cs(Referer)"
+
+START_TEST(test_exchange_w3c)
+{
+    struct fx f;
+    setenv("TZ", "Europe/Paris", 1);
+    tzset();
+    fx_open(&f, "exchange");
+    ck_assert_int_eq(
+        fx_parse(&f, "#Software: Microsoft Internet Information Services 6.0"),
+        1);
+    ck_assert_int_eq(fx_parse(&f, "#Date: 2006-10-09 14:04:46"), 1);
+    ck_assert_int_eq(fx_parse(&f, W3C_FIELDS), 1);
+    xparse_ok(&f,
+              "2006-10-09 14:04:46 192.0.2.117 - SMTPSVC1 MEE-PDC 192.168.1.2 "
+              "0 RCPT -> +x.example 550 0 32 23 0 SMTP - - - -",
+              "iis", "2006-10-09T14:04:46Z",
+              "192.0.2.117 - SMTPSVC1 MEE-PDC 192.168.1.2 0 RCPT -> +x.example "
+              "550 0 32 23 0 SMTP - - - -");
+    /* a row without its stamp is not a record */
+    ck_assert_int_eq(fx_parse(&f, "2006-10-09 14:04"), 0);
+    ck_assert(!f.rec.parsed);
+    ck_assert_int_eq(fx_parse(&f, "2006-13-09 14:04:46 192.0.2.1 x"), 0);
+    ck_assert(!f.rec.parsed);
+    /* the next file of a concatenation is CSV again */
+    ck_assert_int_eq(fx_parse(&f, "#Software: Microsoft Exchange Server"), 1);
+    ck_assert_int_eq(fx_parse(&f, X_RECV_FIELDS), 1);
+    xparse_ok(&f,
+              "2019-01-25T00:03:58.478Z,TAIL-EXCH-1\\Internet Mail,"
+              "08D675E58CA1DA38,0,10.0.0.6:25,185.234.217.220:61061,+,,",
+              "exchange-receive", "2019-01-25T00:03:58.478Z",
+              "client=185.234.217.220 port=61061 session=08D675E58CA1DA38 +");
+    fx_close(&f);
+    setenv("TZ", "UTC", 1);
+    tzset();
+}
+END_TEST
+
 START_TEST(test_exchange_session_carry)
 {
     struct fx f;
@@ -975,6 +1019,10 @@ static const struct sniff_case sniff_cases[] = {
       "#Log-type: SMTP Receive Protocol Log", X_RECV_FIELDS, NULL},
      "exchange",
      "Microsoft Exchange SMTP receive protocol log"},
+    {{"#Software: Microsoft Internet Information Services 6.0", "#Version: 1.0",
+      W3C_FIELDS, NULL},
+     "exchange",
+     "IIS W3C extended log (SMTP service)"},
     {{"#Software: Microsoft Exchange Server",
       "#Log-type: SMTP Send Protocol Log", NULL},
      "exchange",
@@ -1034,6 +1082,7 @@ dialect2_suite(void)
     tcase_add_test(core, test_journal_null_and_fallbacks);
     tcase_add_test(core, test_journal_arrays);
     tcase_add_test(core, test_exchange_headers);
+    tcase_add_test(core, test_exchange_w3c);
     tcase_add_test(core, test_exchange_session_carry);
     tcase_add_test(core, test_exchange_field_order);
     tcase_add_test(core, test_exchange_direction);
