@@ -2,6 +2,8 @@
 
 #include "render.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +74,41 @@ void
 render_close_free(void *state)
 {
     free(state);
+}
+
+const char *
+render_count(char *out, uint64_t n)
+{
+    char d[24];
+    int len = snprintf(d, sizeof d, "%llu", (unsigned long long)n);
+    size_t o = 0;
+    for (int i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = d[i];
+    }
+    out[o] = '\0';
+    return out;
+}
+
+size_t
+render_top_categories(const struct mw_sum_client *c, size_t k, size_t *out)
+{
+    size_t ncat = mw_category_count < 32 ? mw_category_count : 32;
+    bool used[32] = {false};
+    size_t n = 0;
+    while (n < k) {
+        size_t best = ncat;
+        for (size_t i = 0; i < ncat; i++)
+            if (!used[i] && c->by_category[i] &&
+                (best == ncat || c->by_category[i] > c->by_category[best]))
+                best = i;
+        if (best == ncat)
+            break;
+        used[best] = true;
+        out[n++] = best;
+    }
+    return n;
 }
 
 size_t

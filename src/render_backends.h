@@ -31,6 +31,13 @@ void render_close_free(void *state);
 /* RFC 3339 UTC of epoch seconds ("2026-11-22T09:05:07Z"); out needs 40
  * bytes; returns the length */
 size_t render_rfc3339(int64_t sec, char *out, size_t size);
+/* 12345 -> "12,345", without the locale, into out (32 bytes); returns out */
+const char *render_count(char *out, uint64_t n);
+/* The indices (into mw_categories) of client c's at most k biggest
+ * categories, biggest first (ties: lower index first), into out; returns
+ * how many. */
+size_t render_top_categories(const struct mw_sum_client *c, size_t k,
+                             size_t *out);
 /* Append a JSON string: quotes around escape_json(s, len). */
 void render_json_str(struct mw_buf *b, const char *s, size_t len);
 /* Same for a C string; NULL gives null. */

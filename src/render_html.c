@@ -98,7 +98,7 @@ put_headline(struct mw_html *w)
     char n[32];
     size_t k = w->s->nfindings;
     if (k)
-        buf_printf(w->b, "maillog-why: %s finding%s", render_html_count(n, k),
+        buf_printf(w->b, "maillog-why: %s finding%s", render_count(n, k),
                    k == 1 ? "" : "s");
     else
         buf_puts(w->b, "maillog-why: no failures found");
@@ -160,13 +160,13 @@ put_header(struct mw_html *w)
                  render_html_time(w, z, s->span_end, w->multi_day));
         put_fact(w, "Period", v);
     }
-    snprintf(v, sizeof v, "%s in %zu file%s", render_html_count(n, s->lines),
+    snprintf(v, sizeof v, "%s in %zu file%s", render_count(n, s->lines),
              s->ninputs, s->ninputs == 1 ? "" : "s");
     put_fact(w, "Lines read", v);
-    snprintf(v, sizeof v, "%s (%llu.%llu%%)", render_html_count(n, s->matched),
+    snprintf(v, sizeof v, "%s (%llu.%llu%%)", render_count(n, s->matched),
              (unsigned long long)(pm / 10), (unsigned long long)(pm % 10));
     put_fact(w, "Rule hits", v);
-    put_fact(w, "Clients", render_html_count(n, s->nclients_total));
+    put_fact(w, "Clients", render_count(n, s->nclients_total));
     if (s->has_span && s->window > 0)
         put_fact(w, "Window", render_html_duration(v, s->window));
     buf_printf(w->b,
@@ -199,7 +199,7 @@ put_when(struct mw_html *w, const struct mw_sum_finding *f)
     if (f->peak.count > 0 && f->peak.count < f->count && w->s->window > 0)
         buf_printf(w->b, ", peak %s with %s in %s",
                    render_html_time(w, a, f->peak.start, false),
-                   render_html_count(n, f->peak.count),
+                   render_count(n, f->peak.count),
                    render_html_duration(d, w->s->window));
     if (f->ongoing)
         buf_puts(w->b, " <span class=\"badge going\">still going</span>");
@@ -223,7 +223,7 @@ put_overview(struct mw_html *w)
                          "</a></td><td class=\"mono\">");
         render_html_esc(w->b, f->category);
         buf_printf(w->b, "</td><td class=\"num\">%s</td><td class=\"nowrap\">",
-                   render_html_count(n, f->count));
+                   render_count(n, f->count));
         if (s->has_span)
             render_html_range(w, f->start, f->end);
         buf_puts(w->b, "</td></tr>\n");
@@ -242,8 +242,7 @@ put_clients_of(struct mw_html *w, const struct mw_sum_finding *f)
                          f->clients[i] ? f->clients[i] : "?", "</span> ");
     }
     if (total > f->nclients)
-        buf_printf(w->b, "and %s more",
-                   render_html_count(n, total - f->nclients));
+        buf_printf(w->b, "and %s more", render_count(n, total - f->nclients));
 }
 
 static void
@@ -281,8 +280,8 @@ put_finding(struct mw_html *w, size_t i, const struct mw_sum_finding *f)
                               : "?",
                      "</h3>\n<p class=\"meta\"><span class=\"mono\">");
     render_html_esc(w->b, f->category);
-    buf_printf(w->b, "</span> &middot; %s hit%s",
-               render_html_count(n, f->count), f->count == 1 ? "" : "s");
+    buf_printf(w->b, "</span> &middot; %s hit%s", render_count(n, f->count),
+               f->count == 1 ? "" : "s");
     if (f->confidence > 0.0 && f->confidence <= 1.0)
         buf_printf(w->b, " &middot; confidence %d%%",
                    (int)(f->confidence * 100.0 + 0.5));
@@ -326,22 +325,13 @@ put_findings(struct mw_html *w)
 static void
 put_client_categories(struct mw_html *w, const struct mw_sum_client *c)
 {
-    size_t ncat = mw_category_count < 32 ? mw_category_count : 32;
-    bool used[32] = {false};
+    size_t top[HTML_CATS_SHOWN];
+    size_t k = render_top_categories(c, HTML_CATS_SHOWN, top);
     char n[32];
-    for (int shown = 0; shown < HTML_CATS_SHOWN; shown++) {
-        size_t best = ncat;
-        for (size_t k = 0; k < ncat; k++)
-            if (!used[k] && c->by_category[k] &&
-                (best == ncat || c->by_category[k] > c->by_category[best]))
-                best = k;
-        if (best == ncat)
-            break;
-        used[best] = true;
-        buf_printf(w->b, "%s<span class=\"mono\">%s</span> %s",
-                   shown ? ", " : "", mw_categories[best],
-                   render_html_count(n, c->by_category[best]));
-    }
+    for (size_t i = 0; i < k; i++)
+        buf_printf(w->b, "%s<span class=\"mono\">%s</span> %s", i ? ", " : "",
+                   mw_categories[top[i]],
+                   render_count(n, c->by_category[top[i]]));
 }
 
 static void
@@ -352,12 +342,12 @@ put_clients(struct mw_html *w)
     char n[32];
     if (!shown)
         return;
-    buf_printf(w->b,
-               "<h2 id=\"clients\">Top clients <span class=\"muted\">"
-               "%zu of %s</span></h2>\n",
-               shown,
-               render_html_count(
-                   n, s->nclients_total > shown ? s->nclients_total : shown));
+    buf_printf(
+        w->b,
+        "<h2 id=\"clients\">Top clients <span class=\"muted\">"
+        "%zu of %s</span></h2>\n",
+        shown,
+        render_count(n, s->nclients_total > shown ? s->nclients_total : shown));
     buf_puts(w->b, "<table>\n<thead><tr><th>Client</th><th class=\"num\">"
                    "Hits</th><th>First &ndash; last (UTC)</th>"
                    "<th>Categories</th></tr></thead>\n<tbody>\n");
@@ -371,8 +361,7 @@ put_clients(struct mw_html *w)
                    "</td><td class=\"num\">%s<span class=\"bar\" "
                    "style=\"width:%llupx\"></span></td><td "
                    "class=\"nowrap\">",
-                   render_html_count(n, c->count),
-                   (unsigned long long)(pct + 1));
+                   render_count(n, c->count), (unsigned long long)(pct + 1));
         if (s->has_span)
             render_html_range(w, c->first, c->last);
         buf_puts(w->b, "</td><td>");
@@ -396,15 +385,14 @@ put_inputs(struct mw_html *w)
         render_html_wrap(w->b, "<tr><td class=\"mono wrap\">",
                          in->path ? in->path : "-", "</td><td>");
         render_html_wrap(w->b, "", in->dialect ? in->dialect : "?", "</td>");
-        buf_printf(w->b,
-                   "<td class=\"num\">%s</td><td class=\"num\">%s</td>"
-                   "<td class=\"num\">%s</td><td class=\"num\">%s</td>"
-                   "<td>%s</td></tr>\n",
-                   render_html_count(n[0], in->lines),
-                   render_html_count(n[1], in->matched),
-                   render_html_count(n[2], in->unparsed),
-                   render_html_count(n[3], in->truncated),
-                   in->read_error ? "<b>read error</b>" : "ok");
+        buf_printf(
+            w->b,
+            "<td class=\"num\">%s</td><td class=\"num\">%s</td>"
+            "<td class=\"num\">%s</td><td class=\"num\">%s</td>"
+            "<td>%s</td></tr>\n",
+            render_count(n[0], in->lines), render_count(n[1], in->matched),
+            render_count(n[2], in->unparsed), render_count(n[3], in->truncated),
+            in->read_error ? "<b>read error</b>" : "ok");
     }
     buf_puts(w->b, "</tbody>\n</table>\n");
 }
@@ -426,7 +414,7 @@ put_coverage(struct mw_html *w)
         const struct mw_sum_shape *u = &s->unmatched[i];
         buf_printf(w->b,
                    "<tr><td class=\"num\">%s</td><td class=\"mono wrap\">",
-                   render_html_count(n, u->count));
+                   render_count(n, u->count));
         render_html_wrap(w->b, "", u->shape,
                          "</td><td class=\"mono wrap muted\">");
         render_html_wrap(w->b, "", u->example, "</td></tr>\n");

@@ -157,8 +157,8 @@ chart_frame(struct mw_html *w, const struct chart *ch)
                "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" %s>%s</text>"
                "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" %s>0</text>",
                HTML_PLOT_X0 - 8, HTML_PLOT_Y0 + 4, HTML_AXIS,
-               render_html_count(n, ch->max), HTML_PLOT_X0 - 8,
-               HTML_PLOT_Y1 + 4, HTML_AXIS);
+               render_count(n, ch->max), HTML_PLOT_X0 - 8, HTML_PLOT_Y1 + 4,
+               HTML_AXIS);
 }
 
 /* all bars as one path, the peak column drawn on top in red */
@@ -191,7 +191,7 @@ chart_bars(struct mw_html *w, const struct chart *ch)
                dec1(xs, x), dec1(a, HTML_PLOT_Y1 - h), dec1(ws, bw),
                dec1(hs, h));
     snprintf(label, sizeof label, "peak %s at %s",
-             render_html_count(n, ch->c->peak.count),
+             render_count(n, ch->c->peak.count),
              render_html_time(w, a, ch->c->peak.start, false));
     chart_label(w->b, x + bw / 2, HTML_PLOT_Y1 - h - 5,
                 HTML_MARK "fill=\"#b91c1c\"", label);
@@ -223,7 +223,7 @@ put_chart(struct mw_html *w, const struct mw_sum_category *c)
     chart_init(&ch, w->s, c);
     buf_puts(w->b, "<div class=\"card chart\">\n<h3><span class=\"mono\">");
     render_html_esc(w->b, c->category);
-    buf_printf(w->b, "</span><span>%s hit%s", render_html_count(n, c->count),
+    buf_printf(w->b, "</span><span>%s hit%s", render_count(n, c->count),
                c->count == 1 ? "" : "s");
     if (c->clients)
         buf_printf(w->b, " &middot; %zu client%s", c->clients,

@@ -27,22 +27,6 @@ render_html_wrap(struct mw_buf *b, const char *pre, const char *s,
     buf_puts(b, post);
 }
 
-/* 12345 -> "12,345" (out: 32 bytes) */
-const char *
-render_html_count(char *out, uint64_t n)
-{
-    char d[24];
-    int len = snprintf(d, sizeof d, "%llu", (unsigned long long)n);
-    size_t o = 0;
-    for (int i = 0; i < len; i++) {
-        if (i && (len - i) % 3 == 0)
-            out[o++] = ',';
-        out[o++] = d[i];
-    }
-    out[o] = '\0';
-    return out;
-}
-
 /* "5 min", "1 h", "2 days" (out: 32) */
 const char *
 render_html_duration(char *out, int64_t s)

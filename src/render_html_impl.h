@@ -37,8 +37,6 @@ void render_html_esc(struct mw_buf *b, const char *s);
 /* markup, escaped text, markup */
 void render_html_wrap(struct mw_buf *b, const char *pre, const char *s,
                       const char *post);
-/* 12345 -> "12,345" into out (32 bytes); returns out */
-const char *render_html_count(char *out, uint64_t n);
 /* "5 min", "1 h", "2 days" into out (32 bytes); returns out */
 const char *render_html_duration(char *out, int64_t s);
 /* the UTC time of epoch seconds t (all zero when out of range) */

@@ -214,22 +214,6 @@ tx_wrap(struct tx *t, size_t indent, const char *s, size_t len)
 
 /* ---- numbers and times -------------------------------------------------- */
 
-/* 12345 -> "12,345" (out: 32 bytes) */
-static const char *
-fmt_count(char *out, uint64_t n)
-{
-    char d[24];
-    int len = snprintf(d, sizeof d, "%llu", (unsigned long long)n);
-    size_t o = 0;
-    for (int i = 0; i < len; i++) {
-        if (i && (len - i) % 3 == 0)
-            out[o++] = ',';
-        out[o++] = d[i];
-    }
-    out[o] = '\0';
-    return out;
-}
-
 static void
 local_tm(int64_t t, struct tm *tm)
 {
@@ -320,12 +304,12 @@ put_header(struct tx *t)
     tx_style(t, SGR_BOLD);
     buf_puts(&t->line, "maillog-why: ");
     if (s->nfindings)
-        buf_printf(&t->line, "%s finding%s", fmt_count(n, s->nfindings),
+        buf_printf(&t->line, "%s finding%s", render_count(n, s->nfindings),
                    s->nfindings == 1 ? "" : "s");
     else
         buf_puts(&t->line, "no findings");
     tx_style(t, SGR_OFF);
-    buf_printf(&rest, "in %s line%s", fmt_count(n, s->lines),
+    buf_printf(&rest, "in %s line%s", render_count(n, s->lines),
                s->lines == 1 ? "" : "s");
     put_input_notes(t, &rest);
     if (s->lines) {
@@ -349,10 +333,10 @@ put_nothing(struct tx *t)
     for (size_t i = 0; i < t->s->ninputs; i++)
         unparsed += t->s->inputs[i].unparsed;
     buf_printf(&rest, "maillog-why: no failures found in %s line%s",
-               fmt_count(n, t->s->lines), t->s->lines == 1 ? "" : "s");
+               render_count(n, t->s->lines), t->s->lines == 1 ? "" : "s");
     put_input_notes(t, &rest);
     if (unparsed)
-        buf_printf(&rest, ", %s of them not parsed", fmt_count(n, unparsed));
+        buf_printf(&rest, ", %s of them not parsed", render_count(n, unparsed));
     tx_wrap(t, 4, rest.data, rest.len);
     buf_free(&rest);
 }
@@ -416,7 +400,7 @@ put_finding_count(struct tx *t, const struct mw_sum_finding *f)
     size_t total =
         f->nclients_total > f->nclients ? f->nclients_total : f->nclients;
 
-    buf_printf(&raw, "%s hit%s", fmt_count(n, f->count),
+    buf_printf(&raw, "%s hit%s", render_count(n, f->count),
                f->count == 1 ? "" : "s");
     for (size_t i = 0; i < named; i++) {
         const char *sep = i == 0 ? " from " : " and ";
@@ -426,7 +410,7 @@ put_finding_count(struct tx *t, const struct mw_sum_finding *f)
         buf_puts(&raw, f->clients[i] ? f->clients[i] : "?");
     }
     if (total > named)
-        buf_printf(&raw, " and %s more", fmt_count(n, total - named));
+        buf_printf(&raw, " and %s more", render_count(n, total - named));
     tx_spaces(t, 4);
     tx_wrap(t, 6, raw.data, raw.len);
     buf_free(&raw);
@@ -451,9 +435,9 @@ put_finding_when(struct tx *t, const struct mw_sum_finding *f)
         buf_printf(&raw, "from %s to %s", fmt_clock(t, a, f->start),
                    fmt_clock(t, z, f->end));
     if (f->peak.count > 0 && f->peak.count < f->count && t->s->window > 0)
-        buf_printf(&raw, ", peak %s with %s in %s",
-                   fmt_clock(t, a, f->peak.start), fmt_count(n, f->peak.count),
-                   fmt_duration(d, t->s->window));
+        buf_printf(
+            &raw, ", peak %s with %s in %s", fmt_clock(t, a, f->peak.start),
+            render_count(n, f->peak.count), fmt_duration(d, t->s->window));
     if (f->ongoing)
         buf_puts(&raw, ", still going");
     tx_spaces(t, 4);
@@ -580,7 +564,7 @@ put_timeline(struct tx *t)
         tx_pad_to(t, 22);
         if (s->has_span && c->nseries)
             put_spark(t, c, width);
-        buf_printf(&t->line, "%9s", fmt_count(n, c->count));
+        buf_printf(&t->line, "%9s", render_count(n, c->count));
         if (s->has_span)
             buf_printf(&t->line, "  %s - %s", fmt_clock(t, a, c->first),
                        fmt_clock(t, z, c->last));
@@ -594,21 +578,12 @@ put_timeline(struct tx *t)
 static void
 put_client_categories(struct tx *t, const struct mw_sum_client *c)
 {
-    size_t ncat = mw_category_count < 32 ? mw_category_count : 32;
-    bool used[32] = {false};
+    size_t top[3];
+    size_t k = render_top_categories(c, 3, top);
     char n[32];
-    for (int shown = 0; shown < 3; shown++) {
-        size_t best = ncat;
-        for (size_t k = 0; k < ncat; k++)
-            if (!used[k] && c->by_category[k] &&
-                (best == ncat || c->by_category[k] > c->by_category[best]))
-                best = k;
-        if (best == ncat)
-            break;
-        used[best] = true;
-        buf_printf(&t->line, "%s%s %s", shown ? ", " : "  ",
-                   mw_categories[best], fmt_count(n, c->by_category[best]));
-    }
+    for (size_t i = 0; i < k; i++)
+        buf_printf(&t->line, "%s%s %s", i ? ", " : "  ", mw_categories[top[i]],
+                   render_count(n, c->by_category[top[i]]));
 }
 
 static void
@@ -629,7 +604,7 @@ put_clients(struct tx *t)
     }
     snprintf(
         note, sizeof note, "%zu of %s", shown,
-        fmt_count(n, s->nclients_total > shown ? s->nclients_total : shown));
+        render_count(n, s->nclients_total > shown ? s->nclients_total : shown));
     put_section(t, "TOP CLIENTS", note);
     for (size_t i = 0; i < shown; i++) {
         const struct mw_sum_client *c = &s->clients[i];
@@ -637,7 +612,7 @@ put_clients(struct tx *t)
         if (c->ip)
             escape_text(&t->line, c->ip, strlen(c->ip));
         tx_pad_to(t, 2 + ipw + 1);
-        buf_printf(&t->line, "%9s", fmt_count(n, c->count));
+        buf_printf(&t->line, "%9s", render_count(n, c->count));
         if (s->has_span)
             buf_printf(&t->line, "  %s - %s", fmt_clock(t, a, c->first),
                        fmt_clock(t, z, c->last));
@@ -686,13 +661,13 @@ put_coverage(struct tx *t)
         buf_puts(&t->line, " (");
         escape_text(&t->line, dialect, strlen(dialect));
         buf_printf(&t->line, "): %s lines, %s matched",
-                   fmt_count(n1, in->lines), fmt_count(n2, in->matched));
+                   render_count(n1, in->lines), render_count(n2, in->matched));
         if (in->unparsed)
             buf_printf(&t->line, ", %s not parsed",
-                       fmt_count(n1, in->unparsed));
+                       render_count(n1, in->unparsed));
         if (in->truncated)
             buf_printf(&t->line, ", %s cut (too long)",
-                       fmt_count(n1, in->truncated));
+                       render_count(n1, in->truncated));
         if (in->read_error)
             buf_puts(&t->line, ", read error");
         tx_emit(t);
@@ -703,7 +678,7 @@ put_coverage(struct tx *t)
     tx_emit(t);
     for (size_t i = 0; i < s->nunmatched && i < MW_SHAPES_SHOWN; i++) {
         const struct mw_sum_shape *u = &s->unmatched[i];
-        buf_printf(&t->line, "%11s  ", fmt_count(n1, u->count));
+        buf_printf(&t->line, "%11s  ", render_count(n1, u->count));
         if (u->shape)
             escape_text(&t->line, u->shape, strlen(u->shape));
         tx_emit(t);
