@@ -104,6 +104,13 @@ escape_run(struct mw_buf *b, const char *s, size_t len,
     }
     buf_reserve(b, len);
     while (i < len) {
+        /* most text needs no escape: four bytes a test */
+        while (len - i >= 4 && !((byte_class[p[i]] | byte_class[p[i + 1]] |
+                                  byte_class[p[i + 2]] | byte_class[p[i + 3]]) &
+                                 ops->mask))
+            i += 4;
+        if (i >= len)
+            break;
         unsigned f = byte_class[p[i]] & ops->mask;
         if (!f) {
             i++;
