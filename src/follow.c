@@ -712,6 +712,8 @@ follow_run(struct mw_follow *f, const char **paths, size_t n,
         follow_catch_signals(true);
     for (size_t i = 0; i < f->nser && !follow_stopped(f); i++)
         follow_resume(f, &f->ser[i]);
+    if (f->sink->caught_up)
+        f->sink->caught_up(f->sink->ctx);
     fflush(f->o.out);
     /* standard input ends when it ends: with nothing else, so does the run
      * (tail -f on a pipe does the same) */

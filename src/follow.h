@@ -70,6 +70,10 @@ struct mw_follow_sink {
     void (*error)(void *ctx, const struct mw_err *err);
     /* true once the output has gone away: stop reading */
     bool (*closed)(void *ctx);
+    /* optional: the files have been read to their end (the catch-up of
+     * --follow is over); the records of every line fed so far must now be
+     * written, as the output is flushed next */
+    void (*caught_up)(void *ctx);
 };
 
 struct mw_follow_opts {

@@ -515,8 +515,9 @@ run_input(struct run *run, struct mw_source *src, const char *path)
  * batches through correlation, the regexes, aggregation and output in
  * order. The worker has caught up (worker_drain) before the aggregation
  * hears of an input's start or end, and so before the state is saved:
- * what the state counts is written. With --follow every line goes through
- * at once instead, as new lines must come out within a look. */
+ * what the state counts is written. With --follow this is the catch-up
+ * only: once the files are read to their end, new lines go through at
+ * once, as their records must come out within a look. */
 struct worker {
     struct ring g;
     pthread_t tid;
@@ -710,6 +711,30 @@ resumed_closed(void *ctx)
     return run->w ? run->w->stopped : run->output_closed;
 }
 
+/* the catch-up is over: with --follow, new lines go through one by one */
+static void
+resumed_caught_up(void *ctx)
+{
+    struct run *run = ctx;
+    worker_stop(run->w);
+    run->w = NULL;
+}
+
+/* only regular files (compressed or not) are read in bulk: a pipe or
+ * standard input may give a line now and then, whose record must come out
+ * at once */
+static bool
+all_regular(const char **paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) != 0 ||
+            !S_ISREG(st.st_mode))
+            return false;
+    }
+    return true;
+}
+
 /* how long a save while following waits for the collector */
 #define DRAIN_MS 2000
 
@@ -759,8 +784,11 @@ pipeline_follow_run(struct run *run, struct mw_follow *f, const char **paths,
         .end = resumed_end,
         .error = resumed_error,
         .closed = resumed_closed,
+        .caught_up = resumed_caught_up,
     };
-    run->w = run->o->follow ? NULL : worker_start(run);
+    /* the catch-up on two threads (the whole run without --follow) */
+    run->w =
+        !run->o->follow || all_regular(paths, n) ? worker_start(run) : NULL;
     int rc = follow_run(f, paths, n, &sink);
     worker_stop(run->w);
     run->w = NULL;
