@@ -45,6 +45,13 @@ size_t syslog_exim_prefix(struct mw_timectx *c, const char *s, size_t len,
  * as the time when rec has none. rec->msg stays inside the text it was. */
 void syslog_exim_fixup(struct mw_timectx *c, struct mw_record *rec);
 
+/* dialect_stamp.c: the time of an application log line that has no syslog
+ * header (Kerio, Roundcube, ASSP, OpenWebMail, Domino, squirrel_logger,
+ * stunnel, Oracle Messaging), into rec->ts when one of their stamps starts
+ * the line; rec is left alone otherwise. */
+void syslog_app_stamp(struct mw_timectx *c, const char *s, size_t len,
+                      struct mw_record *rec);
+
 /* A static reason naming the most common syslog header form in lines. */
 const char *syslog_sniff_why(const struct mw_line *lines, size_t n);
 
