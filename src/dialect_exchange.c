@@ -55,6 +55,9 @@ enum xcol {
     XC_SUBJECT,
     XC_SOURCE_CONTEXT,
     XC_SOURCE,
+    XC_USER,
+    XC_COMMAND,
+    XC_PARAMETERS,
     XC_COUNT
 };
 
@@ -78,6 +81,22 @@ static const char *const xcol_names[XC_COUNT] = {
     [XC_SUBJECT] = "message-subject",
     [XC_SOURCE_CONTEXT] = "source-context",
     [XC_SOURCE] = "source",
+    [XC_USER] = "user",
+    [XC_COMMAND] = "command",
+    [XC_PARAMETERS] = "parameters",
+};
+
+/* the IMAP4 and POP3 protocol logs name their columns in camelCase:
+ * "dateTime,sessionId,seqNumber,sIp,cIp,user,duration,rqsize,rpsize,
+ * command,parameters,context" */
+static const struct {
+    const char *name;
+    enum xcol col;
+} xcol_aliases[] = {
+    {"dateTime", XC_DATETIME},
+    {"sessionId", XC_SESSION},
+    {"sIp", XC_LOCAL},
+    {"cIp", XC_REMOTE},
 };
 
 /* Headers assumed for rows that come without a "#Fields:" line (a file cut
@@ -102,6 +121,11 @@ static const char hdr_tracking_2010[] =
     "recipient-count,related-recipient-address,reference,message-subject,"
     "sender-address,return-path,message-info,directionality,tenant-id,"
     "original-client-ip,original-server-ip,custom-data";
+/* IMAP4 and POP3 protocol logs (Exchange 2013 to 2019; puid since CU) */
+static const char hdr_mailbox[] =
+    "dateTime,sessionId,seqNumber,sIp,cIp,user,duration,rqsize,rpsize,"
+    "command,parameters,context,puid";
+#define HDR_MAILBOX_COLS       12
 #define HDR_PROTOCOL_COLS      9
 #define HDR_TRACKING_COLS      30
 #define HDR_TRACKING_2010_COLS 26
@@ -111,14 +135,16 @@ static const char hdr_tracking_2010[] =
 #define W3C_FIELDS   "#Fields: date time "
 #define W3C_STAMP    19
 
-enum xlayout { XL_NONE, XL_PROTOCOL, XL_TRACKING, XL_OTHER };
-enum xtype { XT_UNKNOWN, XT_RECEIVE, XT_SEND, XT_TRACKING };
+enum xlayout { XL_NONE, XL_PROTOCOL, XL_MAILBOX, XL_TRACKING, XL_OTHER };
+enum xtype { XT_UNKNOWN, XT_RECEIVE, XT_SEND, XT_TRACKING, XT_IMAP, XT_POP };
 
 static const char prog_receive[] = "exchange-receive";
 static const char prog_send[] = "exchange-send";
 static const char prog_tracking[] = "exchange-tracking";
 static const char prog_other[] = "exchange";
 static const char prog_w3c[] = "iis";
+static const char prog_imap[] = "exchange-imap";
+static const char prog_pop[] = "exchange-pop";
 
 struct xfield {
     const char *p;
@@ -214,12 +240,20 @@ fields_map(struct exchange_reader *r, const char *s, size_t len)
             if (r->col[c] < 0 && strlen(xcol_names[c]) == b - a &&
                 memcmp(s + a, xcol_names[c], b - a) == 0)
                 r->col[c] = k;
+        for (size_t x = 0; x < sizeof xcol_aliases / sizeof xcol_aliases[0];
+             x++)
+            if (r->col[xcol_aliases[x].col] < 0 &&
+                strlen(xcol_aliases[x].name) == b - a &&
+                memcmp(s + a, xcol_aliases[x].name, b - a) == 0)
+                r->col[xcol_aliases[x].col] = k;
         i = e + 1;
     }
     if (r->col[XC_DATETIME] < 0)
         r->layout = XL_NONE;
     else if (r->col[XC_EVENT] >= 0 && r->col[XC_SESSION] >= 0)
         r->layout = XL_PROTOCOL;
+    else if (r->col[XC_COMMAND] >= 0 && r->col[XC_REMOTE] >= 0)
+        r->layout = XL_MAILBOX;
     else if (r->col[XC_EVENT_ID] >= 0)
         r->layout = XL_TRACKING;
     else
@@ -248,6 +282,10 @@ header_line(struct exchange_reader *r, const char *s, size_t len)
             r->type = XT_SEND;
         else if (memmem(s, len, "Tracking", 8))
             r->type = XT_TRACKING;
+        else if (memmem(s, len, "IMAP", 4))
+            r->type = XT_IMAP;
+        else if (memmem(s, len, "POP3", 4))
+            r->type = XT_POP;
         else
             r->type = XT_UNKNOWN;
     }
@@ -264,6 +302,8 @@ guess_layout(struct exchange_reader *r)
         return;
     if (r->nf == HDR_PROTOCOL_COLS)
         fields_map(r, hdr_protocol, sizeof hdr_protocol - 1);
+    else if (r->nf == HDR_MAILBOX_COLS || r->nf == HDR_MAILBOX_COLS + 1)
+        fields_map(r, hdr_mailbox, sizeof hdr_mailbox - 1);
     else if (r->nf >= HDR_TRACKING_COLS)
         fields_map(r, hdr_tracking, sizeof hdr_tracking - 1);
     else if (r->nf >= HDR_TRACKING_2010_COLS)
@@ -412,6 +452,41 @@ protocol_msg(struct exchange_reader *r, struct mw_record *rec)
     }
 }
 
+/* An IMAP4 or POP3 protocol log row: "client=IP port=P session=S user=U
+ * command parameters | context", as in
+ * "client=192.0.2.12 port=35070 session=000000000000000E user=testuser
+ * authenticate PLAIN | R="2 NO AUTHENTICATE failed.";Msg="AuthFailed:..."" */
+static void
+mailbox_msg(struct exchange_reader *r, struct mw_record *rec)
+{
+    struct xfield ip, port, lip, lport;
+    struct xfield par = col_get(r, XC_PARAMETERS), ctx = col_get(r, XC_CONTEXT);
+    struct mw_buf *b = &r->msg;
+    endpoint_split(col_get(r, XC_REMOTE), &ip, &port);
+    endpoint_split(col_get(r, XC_LOCAL), &lip, &lport);
+    put_token(b, "client=", ip);
+    put_token(b, "port=", port);
+    put_token(b, "session=", col_get(r, XC_SESSION));
+    put_token(b, "user=", col_get(r, XC_USER));
+    put_token(b, "", col_get(r, XC_COMMAND));
+    while (par.n > 0 && par.p[0] == ' ') {
+        par.p++;
+        par.n--;
+    }
+    if (par.n > 0) {
+        buf_putc(b, ' ');
+        buf_append(b, par.p, par.n);
+    }
+    if (ctx.n > 0) {
+        buf_append(b, " | ", 3);
+        buf_append(b, ctx.p, ctx.n);
+    }
+    long lp = port_value(lport);
+    bool pop =
+        r->type == XT_POP || (r->type != XT_IMAP && (lp == 110 || lp == 995));
+    rec->prog = pop ? prog_pop : prog_imap;
+}
+
 static void
 tracking_msg(struct exchange_reader *r, struct mw_record *rec)
 {
@@ -517,6 +592,8 @@ exchange_parse(void *state, const struct mw_line *line, struct mw_record *rec)
     buf_reset(&r->msg);
     if (r->layout == XL_PROTOCOL)
         protocol_msg(r, rec);
+    else if (r->layout == XL_MAILBOX)
+        mailbox_msg(r, rec);
     else if (r->layout == XL_TRACKING)
         tracking_msg(r, rec);
     else
@@ -613,6 +690,10 @@ exchange_sniff_why(const struct mw_line *lines, size_t n)
         return "Microsoft Exchange SMTP send protocol log";
     case XT_TRACKING:
         return "Microsoft Exchange message tracking log";
+    case XT_IMAP:
+        return "Microsoft Exchange IMAP4 protocol log";
+    case XT_POP:
+        return "Microsoft Exchange POP3 protocol log";
     default:
         return "Microsoft Exchange CSV log";
     }

@@ -82,5 +82,19 @@ grep -v '^.\{0,3\}#' "$data/RECV2022072021-1.LOG" |
 n=$(grep -c '"exchange.receive.auth_logon_denied"' "$tmp/bare.out")
 [ "$n" -eq 1 ] || bad "headerless: want 1 LogonDenied hit, got $n"
 
+# 6. IMAP4 protocol log: camelCase #Fields (dateTime, cIp, ...), failed
+#    AUTHENTICATE and LOGIN; a successful one and the greeting give nothing
+mw -v --output ndjson "$data/IMAP4BE20220720-1.LOG" >"$tmp/imap.out" \
+    2>"$tmp/imap.err"
+[ $? -eq 0 ] || bad "imap: exit status"
+grep -q 'exchange (Microsoft Exchange IMAP4 protocol log)' "$tmp/imap.err" ||
+    bad "imap: sniffing said: $(cat "$tmp/imap.err")"
+expect imap <<'EOF'
+2022-07-20T21:28:50.530Z|exchange.mailbox.auth_failed|203.0.113.60|-|-|7
+2022-07-20T21:28:52.120Z|exchange.mailbox.auth_failed|203.0.113.60|-|-|9
+EOF
+[ "$(jq -r '.user.name' "$tmp/imap.out" | head -n 1)" = testuser ] ||
+    bad "imap: user of the first failure"
+
 [ $fail -eq 0 ] && echo "exchange: ok"
 exit $fail

@@ -556,6 +556,40 @@ START_TEST(test_exchange_w3c)
 }
 END_TEST
 
+/* IMAP4/POP3 protocol logs: camelCase columns, the client in cIp; the
+ * program from "#Log-type:", else from the local port */
+START_TEST(test_exchange_mailbox)
+{
+    struct fx f;
+    fx_open(&f, "exchange");
+    ck_assert_int_eq(fx_parse(&f, "#Log-type: IMAP4 Protocol Log"), 1);
+    ck_assert_int_eq(
+        fx_parse(&f, "#Fields: dateTime,sessionId,seqNumber,sIp,cIp,user,"
+                     "duration,rqsize,rpsize,command,parameters,context"),
+        1);
+    xparse_ok(&f,
+              "2022-07-20T21:28:50.530Z,000000000000000E,2,192.0.2.10:143,"
+              "203.0.113.60:35070,testuser,168,31,31,authenticate,PLAIN,"
+              "\"R=\"\"2 NO AUTHENTICATE failed.\"\"\"",
+              "exchange-imap", "2022-07-20T21:28:50.530Z",
+              "client=203.0.113.60 port=35070 session=000000000000000E "
+              "user=testuser authenticate PLAIN | R=\"2 NO AUTHENTICATE "
+              "failed.\"");
+    fx_close(&f);
+    /* no header at all: 13 columns, a POP3 port */
+    fx_open(&f, "exchange");
+    xparse_ok(&f,
+              "2022-07-20T21:30:01.000Z,0000000000000A1B,4,192.0.2.10:995,"
+              "[2001:db8::7]:50123,bob,12,20,60,pass, ********,"
+              "R=-ERR Logon failure: unknown user name or bad password.,",
+              "exchange-pop", "2022-07-20T21:30:01.000Z",
+              "client=2001:db8::7 port=50123 session=0000000000000A1B "
+              "user=bob pass ******** | R=-ERR Logon failure: unknown user "
+              "name or bad password.");
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_exchange_session_carry)
 {
     struct fx f;
@@ -1083,6 +1117,7 @@ dialect2_suite(void)
     tcase_add_test(core, test_journal_arrays);
     tcase_add_test(core, test_exchange_headers);
     tcase_add_test(core, test_exchange_w3c);
+    tcase_add_test(core, test_exchange_mailbox);
     tcase_add_test(core, test_exchange_session_carry);
     tcase_add_test(core, test_exchange_field_order);
     tcase_add_test(core, test_exchange_direction);
