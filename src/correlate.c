@@ -238,12 +238,61 @@ learn_osmtpd(struct mw_correlate *c, const char *m, size_t n)
     return true;
 }
 
+/* Axigen (dialect_exim.c gives program "axigen" and the message from the
+ * service on): a session's first line names the client,
+ *   "IMAP:0000002A: [192.0.2.10:993] connection accepted from
+ *    [198.51.100.10:50000]"
+ * and its later lines only the session ("IMAP:0000002A: Authentication
+ * error for user ..."). The key is "SERVICE:ID"; its length, or 0. */
+static size_t
+axigen_key(const char *m, size_t n)
+{
+    const char *c1 = memchr(m, ':', n < QID_MAX ? n : QID_MAX);
+    if (!c1)
+        return 0;
+    size_t left = n - (size_t)(c1 + 1 - m);
+    const char *c2 = memchr(c1 + 1, ':', left < QID_MAX ? left : QID_MAX);
+    if (!c2 || (size_t)(c2 - m) > QID_MAX || c2 == c1 + 1)
+        return 0;
+    return (size_t)(c2 - m);
+}
+
+static bool
+is_axigen(const struct mw_record *rec)
+{
+    return rec->prog_base_len == 6 && memcmp(rec->prog_base, "axigen", 6) == 0;
+}
+
+static void
+learn_axigen(struct mw_correlate *c, const char *m, size_t n)
+{
+    static const char acc[] = " connection accepted from [";
+    size_t klen = axigen_key(m, n);
+    if (klen == 0)
+        return;
+    const char *p = memmem(m + klen, n - klen, acc, sizeof acc - 1);
+    if (!p)
+        return;
+    const char *ip = p + sizeof acc - 1, *end = m + n;
+    const char *close = memchr(ip, ']', (size_t)(end - ip));
+    if (!close)
+        return;
+    const char *colon = memrchr(ip, ':', (size_t)(close - ip));
+    const char *ipend = colon ? colon : close;
+    if (is_ip(ip, (size_t)(ipend - ip)))
+        slot_put(c->sessions, m, klen, ip, (size_t)(ipend - ip));
+}
+
 void
 correlate_learn(struct mw_correlate *c, const struct mw_record *rec)
 {
     if (rec->msg && rec->msg_len > 20 && is_dovecot(rec)) {
         if (is_login_line(rec))
             learn_dovecot(c, rec);
+        return;
+    }
+    if (rec->msg && is_axigen(rec)) {
+        learn_axigen(c, rec->msg, rec->msg_len);
         return;
     }
     static const char key[] = ": client=";
@@ -334,6 +383,15 @@ correlate_fill(struct mw_correlate *c, struct mw_event *ev)
         event_field(ev, "submitter_ip", &iplen) || ev->nfields >= MW_MAX_FIELDS)
         return;
     const struct mw_record *rec = ev->rec;
+    if (rec && rec->msg && is_axigen(rec)) {
+        size_t klen = axigen_key(rec->msg, rec->msg_len);
+        const struct slot *sl = &c->sessions[qid_hash(rec->msg, klen)];
+        if (klen > 0 && sl->qlen == klen &&
+            memcmp(sl->qid, rec->msg, klen) == 0)
+            ev->fields[ev->nfields++] = (struct mw_field){
+                .name = "client_ip", .val = sl->ip, .len = sl->iplen};
+        return;
+    }
     if (rec && rec->msg && rec->prog_base_len == 5 &&
         memcmp(rec->prog_base, "smtpd", 5) == 0 && fill_osmtpd(c, ev))
         return;

@@ -1,0 +1,1 @@
+--rules rules --now 2026-01-16T00:00:00Z --output ndjson tests/data/misc/axigen.log
