@@ -189,20 +189,27 @@ has_prefix(const char *s, size_t n, const char *p, size_t plen)
 }
 
 /* the session id of an OpenSMTPD message, and in *rest what follows it;
- * NULL when there is none. 6.x puts it first; 5.x's "smtp-in: " lines name
- * it after "session " ("New session ID from", "Failed command on session
- * ID:", "Authentication failed for user U on session ID"). */
+ * NULL when there is none. 6.x puts it first; 5.x's "smtp-in: " lines have
+ * it right after "New session " or "Failed command on session ", or end
+ * with it ("Authentication failed for user U on session ID": U is the
+ * client's, so the id is the one that ends the line). */
 static const char *
 osmtpd_session(const char *m, size_t n, const char **rest)
 {
-    static const char v5[] = "smtp-in: ", sess[] = "session ";
+    static const char v5[] = "smtp-in: ", newsess[] = "smtp-in: New session ",
+                      failed[] = "smtp-in: Failed command on session ",
+                      onsess[] = " on session ";
     const char *id = m, *end = m + n;
-    if (has_prefix(m, n, v5, sizeof v5 - 1)) {
-        const char *p = memmem(m, n, sess, sizeof sess - 1);
-        if (!p)
-            return NULL;
-        id = p + sizeof sess - 1;
-    }
+    if (has_prefix(m, n, newsess, sizeof newsess - 1))
+        id = m + sizeof newsess - 1;
+    else if (has_prefix(m, n, failed, sizeof failed - 1))
+        id = m + sizeof failed - 1;
+    else if (has_prefix(m, n, v5, sizeof v5 - 1))
+        id = n >= OSMTPD_ID + sizeof onsess - 1 &&
+                     memcmp(end - OSMTPD_ID - (sizeof onsess - 1), onsess,
+                            sizeof onsess - 1) == 0
+                 ? end - OSMTPD_ID
+                 : end;
     size_t left = (size_t)(end - id);
     if (!is_hex_id(id, left) ||
         (left > OSMTPD_ID && id[OSMTPD_ID] != ' ' && id[OSMTPD_ID] != ':'))
