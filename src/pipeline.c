@@ -2,6 +2,7 @@
 
 #include "pipeline.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -62,8 +63,11 @@ pipeline_filtered(struct run *run, size_t input, const char *path,
     correlate_fill(run->corr, ev);
     agg_event(run->agg, input, ev);
     if (run->r->event && !run->output_closed &&
-        run->r->event(run->rst, ev, path) < 0)
+        run->r->event(run->rst, ev, path) < 0) {
+        /* errno is this thread's: the worker's with --state */
+        run->out_errno = errno;
         run->output_closed = true;
+    }
 }
 
 /* one parsed line through rules, aggregation and streaming output */
@@ -156,7 +160,7 @@ run_input(struct run *run, struct mw_source *src, const char *path)
         run_line(run, dl, dst, input, path, &s.lines[i]);
     bool rest = rc == 0 && s.n == SNIFF_LINES;
     if (rest && !run->output_closed && input_is_plain_file(src, d)) {
-        int t = ring_run_file(run, dl, dst, input, path, lr, &err);
+        int t = pipeline_ring_file(run, dl, dst, input, path, lr, &err);
         if (t != 1) {
             rc = t;
             rest = false;
@@ -204,7 +208,7 @@ resumed_begin(void *ctx, const char *path, const struct mw_line *head,
     in->path = xstrdup(path);
     in->dl = choose_dialect(run->o, &s, path);
     if (run->w)
-        ring_worker_drain(run->w);
+        pipeline_worker_drain(run->w);
     in->input = agg_input_begin(run->agg, path, in->dl->name);
     in->dst = in->dl->open(ref);
     /* lines an earlier run analysed still set up the dialect (Exchange's
@@ -227,7 +231,7 @@ resumed_line(void *ctx, void *input, const struct mw_line *line,
     if (skip && follow_skip(skip, &rec.ts, line))
         return;
     if (in->run->w)
-        ring_worker_line(in->run->w, in->input, in->path, &rec);
+        pipeline_worker_line(in->run->w, in->input, in->path, &rec);
     else
         run_record(in->run, in->input, in->path, &rec);
 }
@@ -238,7 +242,7 @@ resumed_end(void *ctx, void *input, uint64_t cuts, bool failed)
     struct resumed *in = input;
     (void)ctx;
     if (in->run->w)
-        ring_worker_drain(in->run->w);
+        pipeline_worker_drain(in->run->w);
     agg_input_end(in->run->agg, in->input, cuts, failed);
     in->dl->close(in->dst);
     free(in->path);
@@ -256,7 +260,7 @@ static bool
 resumed_closed(void *ctx)
 {
     const struct run *run = ctx;
-    return run->w ? ring_worker_stopped(run->w) : run->output_closed;
+    return run->w ? pipeline_worker_stopped(run->w) : run->output_closed;
 }
 
 /* the catch-up is over: with --follow, new lines go through one by one */
@@ -264,7 +268,7 @@ static void
 resumed_caught_up(void *ctx)
 {
     struct run *run = ctx;
-    ring_worker_stop(run->w);
+    pipeline_worker_stop(run->w);
     run->w = NULL;
 }
 
@@ -335,10 +339,11 @@ pipeline_follow_run(struct run *run, struct mw_follow *f, const char **paths,
         .caught_up = resumed_caught_up,
     };
     /* the catch-up on two threads (the whole run without --follow) */
-    run->w = !run->o->follow || all_regular(paths, n) ? ring_worker_start(run)
-                                                      : NULL;
+    run->w = !run->o->follow || all_regular(paths, n)
+                 ? pipeline_worker_start(run)
+                 : NULL;
     int rc = follow_run(f, paths, n, &sink);
-    ring_worker_stop(run->w);
+    pipeline_worker_stop(run->w);
     run->w = NULL;
     return rc;
 }
@@ -448,8 +453,10 @@ pipeline_run(const struct mw_opts *o, const struct mw_ruleset *rs, FILE *out)
         o->quiet && (o->fail_level >= 0 ? !findings_at_level(sum, o->fail_level)
                                         : sum->nfindings == 0);
     if (!run.output_closed && run.r->finish && !quiet &&
-        run.r->finish(run.rst, sum) < 0)
+        run.r->finish(run.rst, sum) < 0) {
+        run.out_errno = errno;
         run.output_closed = true;
+    }
     if (status == MW_RUN_OK && findings_at_level(sum, o->fail_level))
         status = MW_RUN_FINDINGS;
     run.r->close(run.rst);
@@ -470,6 +477,9 @@ pipeline_run(const struct mw_opts *o, const struct mw_ruleset *rs, FILE *out)
     agg_free(run.agg);
     correlate_free(run.corr);
     free(paths);
+    /* the caller reads errno to tell a closed pipe from a write error */
+    if (run.out_errno)
+        errno = run.out_errno;
     if (run.output_closed && status != MW_RUN_ERROR)
         return MW_RUN_OUTPUT_CLOSED;
     return status;

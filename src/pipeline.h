@@ -15,7 +15,8 @@ enum mw_run_status {
 
 /* Analyse o->files (or stdin) with rs, writing to out. Input errors are
  * printed as they happen (one line each) and reading goes on with the next
- * file. */
+ * file. When writing to out failed, errno is that of the failed write on
+ * return (EPIPE: the reader went away). */
 enum mw_run_status pipeline_run(const struct mw_opts *o,
                                 const struct mw_ruleset *rs, FILE *out);
 

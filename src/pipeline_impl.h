@@ -16,7 +16,7 @@
 struct mw_agg;
 struct mw_correlate;
 struct mw_renderer;
-struct worker;
+struct mw_worker;
 
 /* one analysis run */
 struct run {
@@ -27,8 +27,9 @@ struct run {
     struct mw_agg *agg;
     struct mw_correlate *corr;
     bool output_closed;
+    int out_errno; /* of the first failed write of the output */
     time_t now;
-    struct worker *w; /* --state: rules and output on a second thread */
+    struct mw_worker *w; /* --state: rules and output on a second thread */
 };
 
 /* pipeline.c: is rec inside --since/--until? */
@@ -42,22 +43,22 @@ void pipeline_filtered(struct run *run, size_t input, const char *path,
 /* The rest of a plain file (lr, read with dl/dst) on two threads: this one
  * matches, aggregates and writes while a second reads and parses. 0, or -1
  * with err filled; 1 when no thread could be started (nothing was read). */
-int ring_run_file(struct run *run, const struct mw_dialect *dl, void *dst,
-                  size_t input, const char *path, struct mw_linereader *lr,
-                  struct mw_err *err);
+int pipeline_ring_file(struct run *run, const struct mw_dialect *dl, void *dst,
+                       size_t input, const char *path, struct mw_linereader *lr,
+                       struct mw_err *err);
 
 /* The same two threads with the roles swapped, for the lines follow.c
  * reads: the caller parses and hands each record over with
- * ring_worker_line; a worker thread matches, aggregates and writes, in
- * order. ring_worker_drain returns once every record handed over is
- * written; ring_worker_stop drains, ends the thread and frees w (NULL is
- * accepted). ring_worker_start returns NULL when no thread could start. */
-struct worker *ring_worker_start(struct run *run);
-void ring_worker_line(struct worker *w, size_t input, const char *path,
-                      const struct mw_record *rec);
-void ring_worker_drain(struct worker *w);
-void ring_worker_stop(struct worker *w);
+ * pipeline_worker_line; a worker thread matches, aggregates and writes, in
+ * order. pipeline_worker_drain returns once every record handed over is
+ * written; pipeline_worker_stop drains, ends the thread and frees w (NULL is
+ * accepted). pipeline_worker_start returns NULL when no thread could start. */
+struct mw_worker *pipeline_worker_start(struct run *run);
+void pipeline_worker_line(struct mw_worker *w, size_t input, const char *path,
+                          const struct mw_record *rec);
+void pipeline_worker_drain(struct mw_worker *w);
+void pipeline_worker_stop(struct mw_worker *w);
 /* true once the output went away (as of the last batch handed over) */
-bool ring_worker_stopped(const struct worker *w);
+bool pipeline_worker_stopped(const struct mw_worker *w);
 
 #endif

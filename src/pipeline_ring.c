@@ -289,9 +289,9 @@ ring_consume(struct ring *g, struct run *run)
 /* the rest of a plain file on two threads; 0, or -1 with err filled; 1 when
  * no thread could be started (nothing was read) */
 int
-ring_run_file(struct run *run, const struct mw_dialect *dl, void *dst,
-              size_t input, const char *path, struct mw_linereader *lr,
-              struct mw_err *err)
+pipeline_ring_file(struct run *run, const struct mw_dialect *dl, void *dst,
+                   size_t input, const char *path, struct mw_linereader *lr,
+                   struct mw_err *err)
 {
     struct ring *g = xmalloc(sizeof *g);
     pthread_t tid;
@@ -327,12 +327,12 @@ ring_run_file(struct run *run, const struct mw_dialect *dl, void *dst,
 /* follow.c reads, and resumed_line parses, applies the time filter and
  * finds the candidate rules on the calling thread; a worker thread runs the
  * batches through correlation, the regexes, aggregation and output in
- * order. The worker has caught up (worker_drain) before the aggregation
- * hears of an input's start or end, and so before the state is saved:
- * what the state counts is written. With --follow this is the catch-up
+ * order. The worker has caught up (pipeline_worker_drain) before the
+ * aggregation hears of an input's start or end, and so before the state is
+ * saved: what the state counts is written. With --follow this is the catch-up
  * only: once the files are read to their end, new lines go through at
  * once, as their records must come out within a look. */
-struct worker {
+struct mw_worker {
     struct ring g;
     pthread_t tid;
     struct run *run;
@@ -343,16 +343,16 @@ struct worker {
 static void *
 worker_main(void *arg)
 {
-    struct worker *w = arg;
+    struct mw_worker *w = arg;
     ring_consume(&w->g, w->run);
     return NULL;
 }
 
 /* NULL when no thread could be started: then lines go through at once */
-struct worker *
-ring_worker_start(struct run *run)
+struct mw_worker *
+pipeline_worker_start(struct run *run)
 {
-    struct worker *w = xcalloc(1, sizeof *w);
+    struct mw_worker *w = xcalloc(1, sizeof *w);
     ring_init(&w->g, ruleset_cand_words(run->rs));
     w->run = run;
     if (pthread_create(&w->tid, NULL, worker_main, w) != 0) {
@@ -365,7 +365,7 @@ ring_worker_start(struct run *run)
 
 /* the batch to fill, or NULL once the output went away */
 static struct batch *
-worker_batch(struct worker *w)
+worker_batch(struct mw_worker *w)
 {
     struct ring *g = &w->g;
     if (w->cur)
@@ -384,7 +384,7 @@ worker_batch(struct worker *w)
 
 /* hand the batch being filled to the worker */
 static void
-worker_publish(struct worker *w)
+worker_publish(struct mw_worker *w)
 {
     struct ring *g = &w->g;
     bool any = w->cur && w->cur->n > 0;
@@ -399,7 +399,7 @@ worker_publish(struct worker *w)
 
 /* wait until the worker has run every line handed over */
 void
-ring_worker_drain(struct worker *w)
+pipeline_worker_drain(struct mw_worker *w)
 {
     struct ring *g = &w->g;
     worker_publish(w);
@@ -411,7 +411,7 @@ ring_worker_drain(struct worker *w)
 }
 
 void
-ring_worker_stop(struct worker *w)
+pipeline_worker_stop(struct mw_worker *w)
 {
     if (!w)
         return;
@@ -427,8 +427,8 @@ ring_worker_stop(struct worker *w)
 
 /* one parsed line of input (path) into the batch, as ring_fill does */
 void
-ring_worker_line(struct worker *w, size_t input, const char *path,
-                 const struct mw_record *rec)
+pipeline_worker_line(struct mw_worker *w, size_t input, const char *path,
+                     const struct mw_record *rec)
 {
     struct batch *b = worker_batch(w);
     if (!b)
@@ -447,7 +447,7 @@ ring_worker_line(struct worker *w, size_t input, const char *path,
 }
 
 bool
-ring_worker_stopped(const struct worker *w)
+pipeline_worker_stopped(const struct mw_worker *w)
 {
     return w->stopped;
 }

@@ -91,6 +91,13 @@ if grep -q "$(printf '\033')" "$tmp/out"; then bad "text report passes ESC throu
 # 8. output to a closed pipe ends quietly
 mw --output ndjson "$tmp/long.log" "$tmp/long.log" "$tmp/long.log" 2>"$tmp/err" | head -1 >/dev/null
 [ ! -s "$tmp/err" ] && ok || bad "closed pipe: stderr: $(cat "$tmp/err")"
+# the same with --state, where a second thread writes the records
+(
+    mw --output ndjson --state "$tmp/pipe.state" "$tmp/long.log" 2>"$tmp/err"
+    echo $? >"$tmp/rc"
+) | head -1 >/dev/null
+[ "$(cat "$tmp/rc")" = 0 ] && [ ! -s "$tmp/err" ] && ok ||
+    bad "closed pipe with --state: exit $(cat "$tmp/rc"): $(cat "$tmp/err")"
 
 # 9. empty input, binary garbage, stdin
 : >"$tmp/empty"
