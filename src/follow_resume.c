@@ -79,21 +79,35 @@ open_all(const char *const *names, size_t n, struct fin *v, struct mw_err *errs)
             v[i].path = NULL;
 }
 
+/* was path given on the command line (not found next to the live file)? */
+static bool
+given(const struct series *s, const char *path)
+{
+    for (size_t i = 0; i < s->nfiles; i++)
+        if (strcmp(s->files[i], path) == 0)
+            return true;
+    return false;
+}
+
 /* Do names[0..n) still name the files opened in v? logrotate may have
  * renamed the series while they were opened one by one; then a file could
- * be missed, and they are opened again. A rotated file (any but the last,
- * the live one) that was listed but could not be opened was renamed or
- * removed in between: listed again, it is found under its new name, or
- * not at all. */
+ * be missed, and they are opened again. A rotated file found in the
+ * directory (not the last, the live one) that could not be opened and is
+ * now gone was renamed or removed in between: listed again, it is found
+ * under its new name, or not at all. (A name given on the command line
+ * that does not exist, or a dangling link, stays an error.) */
 static bool
-still_named(const char *const *names, size_t n, const struct fin *v,
-            const struct mw_err *errs)
+still_named(const struct series *s, const char *const *names, size_t n,
+            const struct fin *v, const struct mw_err *errs)
 {
     for (size_t i = 0; i < n; i++) {
         struct stat st;
         bool exists = stat(names[i], &st) == 0;
         if (!v[i].path) {
-            if (errs[i].errnum == ENOENT && (exists || i + 1 < n))
+            if (errs[i].errnum != ENOENT)
+                continue;
+            if (exists ||
+                (i + 1 < n && !given(s, names[i]) && lstat(names[i], &st) != 0))
                 return false;
             continue;
         }
@@ -284,7 +298,7 @@ open_series(struct mw_follow *f, struct series *s,
         } else {
             open_all(p->names, p->n, p->v, p->errs);
         }
-        if (attempt == 100 || still_named(p->names, p->n, p->v, p->errs))
+        if (attempt == 100 || still_named(s, p->names, p->n, p->v, p->errs))
             return;
         plan_free(f, p);
         /* logrotate is renaming the series: let it finish (at most 1 s) */
