@@ -290,19 +290,35 @@ all_regular(const char **paths, size_t n)
 /* how long a save while following waits for the collector */
 #define DRAIN_MS 2000
 
-/* follow's drain: every record handed to the collector delivered? */
+/* what a save while following waits for: the collector (ro->sink, opened
+ * after follow) */
+struct drain {
+    const struct mw_render_opts *ro;
+    const char *name; /* --syslog-server */
+    bool warned;
+};
+
+/* follow's drain: every record handed to the collector delivered? Once
+ * one was dropped the state stays where it was, for good: say so once. */
 static int
 pipeline_drain(void *ctx)
 {
-    const struct mw_render_opts *ro = ctx;
-    return ro->sink ? sink_flush(ro->sink, DRAIN_MS) : 0;
+    struct drain *d = ctx;
+    int rc = d->ro->sink ? sink_flush(d->ro->sink, DRAIN_MS) : 0;
+    if (rc == -2 && !d->warned) {
+        diag_warn("%s: records were dropped: the state is no longer saved "
+                  "while following; a restart sends everything since its "
+                  "last save again",
+                  d->name);
+        d->warned = true;
+    }
+    return rc < 0 ? -1 : 0;
 }
 
 /* lock and load --state, cut --output-file back; NULL on error (printed).
- * ro->sink, opened later, is what a save waits for. */
+ * dr: what a save while following waits for. */
 static struct mw_follow *
-pipeline_follow_open(const struct run *run, FILE *out,
-                     struct mw_render_opts *ro)
+pipeline_follow_open(const struct run *run, FILE *out, struct drain *dr)
 {
     const struct mw_opts *o = run->o;
     struct mw_err err;
@@ -315,7 +331,7 @@ pipeline_follow_open(const struct run *run, FILE *out,
         .streaming = streaming,
         .save_while_following = streaming,
         .drain = o->syslog_server ? pipeline_drain : NULL,
-        .drain_ctx = ro,
+        .drain_ctx = dr,
         .max_line = o->max_line,
         .now = run->now,
     };
@@ -417,8 +433,9 @@ pipeline_run(const struct mw_opts *o, const struct mw_ruleset *rs, FILE *out)
                 !(getenv("NO_COLOR") && *getenv("NO_COLOR")) &&
                 !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0));
     run.r = render_find(o->output);
+    struct drain dr = {.ro = &ro, .name = o->syslog_server};
     if ((o->state_file || o->follow) &&
-        !(fl = pipeline_follow_open(&run, out, &ro))) {
+        !(fl = pipeline_follow_open(&run, out, &dr))) {
         free(paths);
         return MW_RUN_ERROR;
     }

@@ -717,12 +717,13 @@ sink_flush(struct mw_sink *s, int64_t timeout_ms)
     int64_t until = now_ms() + timeout_ms;
     pthread_mutex_lock(&s->mu);
     pthread_cond_broadcast(&s->wake);
-    /* deliveries, and a broken link, broadcast space */
-    while (s->count > 0 && s->st.dropped == 0 && now_ms() < until)
+    /* deliveries and a broken link broadcast space; while the link is
+     * down nothing will be delivered in time */
+    while (s->count > 0 && s->st.dropped == 0 && !s->down && now_ms() < until)
         cond_wait_until(&s->space, &s->mu, until);
-    bool all = s->count == 0 && s->st.dropped == 0;
+    int rc = s->st.dropped > 0 ? -2 : s->count > 0 ? -1 : 0;
     pthread_mutex_unlock(&s->mu);
-    return all ? 0 : -1;
+    return rc;
 }
 
 int

@@ -69,9 +69,11 @@ enum mw_sink_proto sink_proto(const struct mw_sink *s);
 void sink_send(struct mw_sink *s, const char *rec, size_t len);
 
 /* Wait at most timeout_ms for every record queued so far to be delivered
- * (TCP: confirmed). 0 when the queue is empty and no record was ever
- * dropped, so that everything sent is known to have arrived; else -1. The
- * sender goes on either way. */
+ * (TCP: confirmed), less while the collector is unreachable. 0 when the
+ * queue is empty and no record was ever dropped, so that everything sent
+ * is known to have arrived; -1 when records still wait; -2 once a record
+ * was dropped (for good: a state saved later would count it). The sender
+ * goes on either way. */
 int sink_flush(struct mw_sink *s, int64_t timeout_ms);
 
 /* Wait at most final_wait_ms for the queue to be delivered, stop the
