@@ -199,6 +199,23 @@ msg_after_tag(struct mw_record *rec, const char *s, size_t len, size_t t)
 /* After an RFC 3164 / RFC 3339 stamp ending at s[i]: "host tag: msg", or
  * "tag: msg" when the first token ends with ':' (no host, as in Dovecot's
  * own "Jan 29 09:33:58 pop3-login: Info: ..."). */
+/* A log level where a host would be: applications that write "stamp LEVEL
+ * text" themselves (Stalwart: "2025-03-20T06:00:02Z INFO Blocked IP
+ * address (security.ip-blocked) ..."); no host is called that */
+static bool
+is_level_word(const char *p, size_t n)
+{
+    static const char *const levels[] = {"TRACE",  "DEBUG",    "INFO",
+                                         "NOTICE", "WARN",     "WARNING",
+                                         "ERROR",  "CRITICAL", "FATAL"};
+    if (n < 4 || n > 8 || p[0] < 'A' || p[0] > 'Z')
+        return false;
+    for (size_t k = 0; k < sizeof levels / sizeof levels[0]; k++)
+        if (strlen(levels[k]) == n && memcmp(p, levels[k], n) == 0)
+            return true;
+    return false;
+}
+
 static bool
 host_tag_msg(const char *s, size_t len, size_t i, struct mw_record *rec)
 {
@@ -218,6 +235,10 @@ host_tag_msg(const char *s, size_t len, size_t i, struct mw_record *rec)
             msg_after_tag(rec, s, len, t);
         else
             set_msg(rec, s, len, i);
+        return true;
+    }
+    if (is_level_word(s + i, te - i)) {
+        set_msg(rec, s, len, i);
         return true;
     }
     if (te > i) {

@@ -106,6 +106,13 @@ static const struct rec_case rec_cases[] = {
      "Nov 25 17:12:13 webmail pop(pam_unix)[x]: no pid", true,
      "2004-11-25T17:12:13Z", "webmail", NULL, NULL, -1,
      "pop(pam_unix)[x]: no pid"},
+    /* an application's own "stamp LEVEL text" line (Stalwart): the level
+     * is not a host */
+    {"syslog", "UTC", REF_F2B,
+     "2025-03-20T06:00:02Z INFO Blocked IP address (security.ip-blocked) "
+     "remoteIp = 192.0.2.67",
+     true, "2025-03-20T06:00:02Z", NULL, NULL, NULL, -1,
+     "INFO Blocked IP address (security.ip-blocked) remoteIp = 192.0.2.67"},
     /* f2b cyrus-imap: no host; unpadded day */
     {"syslog", "UTC", REF_F2B,
      "Feb 20 17:23:32 cyrus/pop3[4297]: badlogin: example.com [1.2.3.4] "
