@@ -178,11 +178,14 @@ ref_prepare(struct mw_timectx *c)
         ref_compute(c);
 }
 
-/* fraction ".d..." at s[0]: bytes consumed (0 when none); keeps <= 9 digits */
+/* fraction ".d..." or ",d..." at s[0]: bytes consumed (0 when none); keeps
+ * <= 9 digits */
 static size_t
 parse_fraction(const char *s, size_t len, struct mw_time *out)
 {
-    if (len < 2 || s[0] != '.' || !is_digit(s[1]))
+    /* ISO 8601 allows a comma as the decimal mark: log4j and Python's
+     * logging write "2024-05-11 10:23:45,100" */
+    if (len < 2 || (s[0] != '.' && s[0] != ',') || !is_digit(s[1]))
         return 0;
     size_t i = 1;
     int32_t ns = 0;
