@@ -170,6 +170,54 @@ numeric_stamp(struct mw_timectx *c, const char *s, size_t len, size_t i,
     return true;
 }
 
+/* Windows mail servers' own files, local time:
+ *   MailEnable   "09/01/20 00:00:19<TAB>SMTP-IN<TAB>..." (MM/DD/YY)
+ *   Mercury/32   "E 20230422 003853 64427ce8 Relay attempt by ..."
+ *   hMailServer  "\"SMTPD\"<TAB>4512<TAB>155<TAB>\"2026-02-12
+ * 02:40:53.985\"<TAB>..." (the time in the fourth field, quoted) */
+static bool
+windows_stamp(struct mw_timectx *c, const char *s, size_t len,
+              struct mw_record *rec)
+{
+    int hms[3];
+    if (len >= 18 && s[2] == '/' && s[5] == '/' && s[8] == ' ' &&
+        hms_at(s, len, 9, hms) &&
+        (len == 17 || !(s[17] >= '0' && s[17] <= '9'))) {
+        int y = digits_at(s, len, 6, 2);
+        set_local_time(c, rec, y < 0 ? -1 : y + (y < 70 ? 2000 : 1900),
+                       digits_at(s, len, 0, 2), digits_at(s, len, 3, 2), hms);
+        return true;
+    }
+    if (len >= 18 && s[1] == ' ' && s[0] >= 'A' && s[0] <= 'Z' &&
+        s[10] == ' ' && digits_at(s, len, 2, 8) >= 0 &&
+        digits_at(s, len, 11, 6) >= 0) {
+        int t = digits_at(s, len, 11, 6);
+        int hm[3] = {t / 10000, t / 100 % 100, t % 100};
+        set_local_time(c, rec, digits_at(s, len, 2, 4), digits_at(s, len, 6, 2),
+                       digits_at(s, len, 8, 2), hm);
+        return true;
+    }
+    if (len > 0 && s[0] == '"') {
+        /* up to the fourth tab-separated field */
+        size_t i = 0;
+        for (int f = 0; f < 3 && i < len; f++) {
+            const char *tab = memchr(s + i, '\t', len - i);
+            if (!tab)
+                return false;
+            i = (size_t)(tab - s) + 1;
+        }
+        if (len >= i + 21 && s[i] == '"' && s[i + 5] == '-' &&
+            s[i + 8] == '-' && s[i + 11] == ' ' &&
+            hms_at(s, len, i + 12, hms)) {
+            set_local_time(c, rec, digits_at(s, len, i + 1, 4),
+                           digits_at(s, len, i + 6, 2),
+                           digits_at(s, len, i + 9, 2), hms);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Stamps of application logs without a syslog header. The line stays whole
  * (parsed = false) and only its time is read: the forms above, Domino's also
  * after a "[28325:00010-3735542592] " prefix, and Oracle Messaging
@@ -187,7 +235,7 @@ syslog_app_stamp(struct mw_timectx *c, const char *s, size_t len,
         if (e && (size_t)(e - s) + 2 < len && e[1] == ' ')
             i = (size_t)(e - s) + 2;
     }
-    if (numeric_stamp(c, s, len, i, rec))
+    if (numeric_stamp(c, s, len, i, rec) || windows_stamp(c, s, len, rec))
         return;
     if (len >= 4 && memcmp(s, "<co ", 4) == 0) {
         const char *t = memmem(s, len < 512 ? len : 512, " ts=\"", 5);

@@ -387,6 +387,21 @@ static const struct rec_case rec_cases[] = {
     {"exim", "UTC", REF_F2B, "03-07-2005 23:07:20   SMTP Server: x", false,
      "2005-07-03T23:07:20Z", NULL, NULL, NULL, -1,
      "03-07-2005 23:07:20   SMTP Server: x"},
+    /* Windows mail servers' own files (IPBan recipes): MailEnable's
+     * MM/DD/YY, Mercury/32's "E YYYYMMDD hhmmss", hMailServer's quoted
+     * fourth field */
+    {"syslog", "UTC", REF_F2B, "09/01/20 00:00:19\tSMTP-IN\tx", false,
+     "2020-09-01T00:00:19Z", NULL, NULL, NULL, -1,
+     "09/01/20 00:00:19\tSMTP-IN\tx"},
+    {"syslog", "UTC", REF_F2B, "E 20230422 003853 64427ce8 Relay attempt",
+     false, "2023-04-22T00:38:53Z", NULL, NULL, NULL, -1,
+     "E 20230422 003853 64427ce8 Relay attempt"},
+    {"syslog", "UTC", REF_F2B,
+     "\"SMTPD\"\t4512\t155\t\"2026-02-12 02:40:53.985\"\t\"x\"", false,
+     "2026-02-12T02:40:53Z", NULL, NULL, NULL, -1,
+     "\"SMTPD\"\t4512\t155\t\"2026-02-12 02:40:53.985\"\t\"x\""},
+    {"syslog", "UTC", REF_F2B, "E 2023042 003853 x", false, NULL, NULL, NULL,
+     NULL, -1, "E 2023042 003853 x"},
     /* application stamps on lines without a syslog header: time only, the
      * line stays whole. f2b roundcube-auth: the zone gives the exact time */
     {"syslog", TZ_CET, REF_F2B, "[30-Dec-2014 13:02:34 -0500]: <3z506z6r> x",
