@@ -112,7 +112,9 @@ stop_collector() {
 # free random high ports; retry when rsyslogd cannot bind
 started=no
 for try in 1 2 3 4 5 6 7 8; do
-    tport=$(( ($$ * 7 + try * 331 + $(date +%S) * 97) % 20000 + 30000 ))
+    sec=$(date +%S)
+    sec=${sec#0} # "08" is no octal number
+    tport=$(( ($$ * 7 + try * 331 + sec * 97) % 20000 + 30000 ))
     uport=$((tport + 1))
     port_in_use "$tport" || port_in_use "$uport" && continue
     if start_collector "$tmp/first.log"; then
