@@ -346,68 +346,68 @@ dovecot_session(const struct mw_record *rec, size_t *len)
     return sid;
 }
 
-/* a client for a Dovecot hit without rip= from its session's login */
-static void
-fill_dovecot(struct mw_correlate *c, struct mw_event *ev)
+/* the slot that holds key, or NULL */
+static const struct slot *
+slot_get(const struct slot *table, const char *key, size_t klen)
 {
-    size_t slen;
-    const char *sid = dovecot_session(ev->rec, &slen);
-    if (!sid)
-        return;
-    const struct slot *s = &c->sessions[qid_hash(sid, slen)];
-    if (s->qlen != slen || memcmp(s->qid, sid, slen) != 0)
-        return;
-    ev->fields[ev->nfields++] =
-        (struct mw_field){.name = "client_ip", .val = s->ip, .len = s->iplen};
+    if (klen == 0 || klen > QID_MAX)
+        return NULL;
+    const struct slot *s = &table[qid_hash(key, klen)];
+    return s->qlen == klen && memcmp(s->qid, key, klen) == 0 ? s : NULL;
 }
 
-/* a client for an OpenSMTPD hit from its session's first line; false
- * when the line is not of an OpenSMTPD session */
-static bool
-fill_osmtpd(struct mw_correlate *c, struct mw_event *ev)
+/* The session id of a hit of a daemon whose sessions are learnt (Dovecot,
+ * Axigen, OpenSMTPD): 1 with *key set, 0 for such a daemon's line without
+ * one, -1 for other daemons. */
+static int
+session_key(const struct mw_record *rec, const char **key, size_t *klen)
 {
     const char *rest;
-    const char *id = osmtpd_session(ev->rec->msg, ev->rec->msg_len, &rest);
-    if (!id)
-        return false;
-    const struct slot *s = &c->sessions[qid_hash(id, OSMTPD_ID)];
-    if (s->qlen == OSMTPD_ID && memcmp(s->qid, id, OSMTPD_ID) == 0)
-        ev->fields[ev->nfields++] = (struct mw_field){
-            .name = "client_ip", .val = s->ip, .len = s->iplen};
-    return true;
+    if (is_dovecot(rec)) {
+        *key = dovecot_session(rec, klen);
+        return *key != NULL;
+    }
+    if (is_axigen(rec)) {
+        *key = rec->msg;
+        *klen = axigen_key(rec->msg, rec->msg_len);
+        return *klen > 0;
+    }
+    if (rec->prog_base_len == 5 && memcmp(rec->prog_base, "smtpd", 5) == 0 &&
+        (*key = osmtpd_session(rec->msg, rec->msg_len, &rest)) != NULL) {
+        *klen = OSMTPD_ID;
+        return 1;
+    }
+    return -1;
+}
+
+static void
+add_ip(struct mw_event *ev, const char *name, const struct slot *s)
+{
+    if (s)
+        ev->fields[ev->nfields++] =
+            (struct mw_field){.name = name, .val = s->ip, .len = s->iplen};
 }
 
 void
 correlate_fill(struct mw_correlate *c, struct mw_event *ev)
 {
-    size_t qlen, iplen;
-    if (ev->rec && ev->rec->msg && is_dovecot(ev->rec) &&
-        !event_field(ev, "client_ip", &iplen) && ev->nfields < MW_MAX_FIELDS) {
-        fill_dovecot(c, ev);
-        return;
-    }
-    if (event_field(ev, "client_ip", &iplen) ||
-        event_field(ev, "submitter_ip", &iplen) || ev->nfields >= MW_MAX_FIELDS)
-        return;
+    size_t len;
+    const char *key;
     const struct mw_record *rec = ev->rec;
-    if (rec && rec->msg && is_axigen(rec)) {
-        size_t klen = axigen_key(rec->msg, rec->msg_len);
-        const struct slot *sl = &c->sessions[qid_hash(rec->msg, klen)];
-        if (klen > 0 && sl->qlen == klen &&
-            memcmp(sl->qid, rec->msg, klen) == 0)
-            ev->fields[ev->nfields++] = (struct mw_field){
-                .name = "client_ip", .val = sl->ip, .len = sl->iplen};
+    if (!rec || !rec->msg || ev->nfields >= MW_MAX_FIELDS ||
+        event_field(ev, "client_ip", &len))
+        return;
+    /* a session's later lines take the client of its first one */
+    int k = session_key(rec, &key, &len);
+    if (k >= 0) {
+        if (k > 0)
+            add_ip(ev, "client_ip", slot_get(c->sessions, key, len));
         return;
     }
-    if (rec && rec->msg && rec->prog_base_len == 5 &&
-        memcmp(rec->prog_base, "smtpd", 5) == 0 && fill_osmtpd(c, ev))
+    /* a Postfix delivery takes the client that submitted its message */
+    if (event_field(ev, "submitter_ip", &len))
         return;
-    const char *qid = event_field(ev, "queue_id", &qlen);
-    if (!qid || !is_qid(qid, qlen))
-        return;
-    const struct slot *s = &c->slots[qid_hash(qid, qlen)];
-    if (s->qlen != qlen || memcmp(s->qid, qid, qlen) != 0)
-        return;
-    ev->fields[ev->nfields++] = (struct mw_field){
-        .name = "submitter_ip", .val = s->ip, .len = s->iplen};
+    key = event_field(ev, "queue_id", &len);
+    if (key && is_qid(key, len))
+        add_ip(ev, "submitter_ip", slot_get(c->slots, key, len));
 }
