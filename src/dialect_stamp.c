@@ -46,6 +46,13 @@ set_local_time(struct mw_timectx *c, struct mw_record *rec, int y, int mo,
     rec->ts.valid = true;
 }
 
+/* a two-digit year as a four-digit one (70..99: 19xx); -1 stays -1 */
+static int
+full_year(int yy)
+{
+    return yy < 0 ? -1 : yy + (yy < 70 ? 2000 : 1900);
+}
+
 /* month abbreviation "Jan".."Dec" at s[i] as 1..12, or 0 */
 static int
 month_at(const char *s, size_t len, size_t i)
@@ -121,7 +128,7 @@ month_stamp(struct mw_timectx *c, const char *s, size_t len,
         if (t == 0 || y < 0 || !hms_at(s, len, t, hms))
             return false;
         if (t == 10)
-            y += y < 70 ? 2000 : 1900;
+            y = full_year(y);
         set_local_time(c, rec, y, mo, digits_at(s, len, 4, 2), hms);
         return true;
     }
@@ -183,8 +190,7 @@ windows_stamp(struct mw_timectx *c, const char *s, size_t len,
     if (len >= 18 && s[2] == '/' && s[5] == '/' && s[8] == ' ' &&
         hms_at(s, len, 9, hms) &&
         (len == 17 || !(s[17] >= '0' && s[17] <= '9'))) {
-        int y = digits_at(s, len, 6, 2);
-        set_local_time(c, rec, y < 0 ? -1 : y + (y < 70 ? 2000 : 1900),
+        set_local_time(c, rec, full_year(digits_at(s, len, 6, 2)),
                        digits_at(s, len, 0, 2), digits_at(s, len, 3, 2), hms);
         return true;
     }
